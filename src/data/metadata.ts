@@ -51,6 +51,64 @@ export const ColumnMetadata = z
   });
 export type ColumnMetadata = z.infer<typeof ColumnMetadata>;
 
+/** Equal-width bins of a numeric column's values (for integers with a small range, one per value). */
+export const NumericHistogram = z
+  .object({
+    kind: z.literal("numeric"),
+    bins: z.array(z.object({ start: z.number(), end: z.number(), count: z.int().nonnegative() }).strict()),
+  })
+  .strict();
+
+/** The most frequent values of a text column (all levels, in order, for a category column). */
+export const ValueHistogram = z
+  .object({
+    kind: z.literal("values"),
+    values: z.array(z.object({ value: z.string(), count: z.int().nonnegative() }).strict()),
+    /** Present values not listed (rarer values, or texts outside a category's levels). */
+    otherCount: z.int().nonnegative(),
+    /** How many distinct values that is. */
+    otherValues: z.int().nonnegative(),
+  })
+  .strict();
+
+/** What `mpipe datasets profile` measured in one column. */
+export const ColumnProfile = z
+  .object({
+    name: z.string().min(1),
+    type: ColumnType,
+    role: ColumnRole.optional(),
+    /** Rows where the value is missing (an empty field or one of the missing-value texts). */
+    missing: z.int().nonnegative(),
+    /** Present values the type does not accept (not a number, not whole, not a listed category). */
+    invalid: z.int().nonnegative(),
+    /** Distinct present values (as text). */
+    distinct: z.int().nonnegative(),
+    /** Of the valid numbers (number and integer columns only; null otherwise or when there are none). */
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    mean: z.number().nullable(),
+    std: z.number().nullable(),
+    /** Null when it would say nothing (e.g. free text where every value is distinct). */
+    histogram: z.discriminatedUnion("kind", [NumericHistogram, ValueHistogram]).nullable(),
+  })
+  .strict();
+export type ColumnProfile = z.infer<typeof ColumnProfile>;
+
+/** A profile of the data a metadata document describes, stored with it. */
+export const DatasetProfile = z
+  .object({
+    rows: z.int().nonnegative(),
+    /** The files profiled, as given. */
+    files: z.array(z.string()),
+    /** sha256 over the files' bytes, as in model lineage. */
+    fingerprint: z.string(),
+    /** ISO-8601 time of profiling. */
+    profiledAt: z.string(),
+    columns: z.array(ColumnProfile),
+  })
+  .strict();
+export type DatasetProfile = z.infer<typeof DatasetProfile>;
+
 export const DatasetMetadata = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and dashes (kebab-case)"),
@@ -60,6 +118,8 @@ export const DatasetMetadata = z
     columns: z.array(ColumnMetadata).min(1),
     /** Free-form provenance: source, licence, checksums. */
     provenance: z.record(z.string(), z.string()).optional(),
+    /** Column statistics of the data, written by `mpipe datasets profile`. */
+    profile: DatasetProfile.optional(),
   })
   .strict()
   .superRefine((meta, ctx) => {
