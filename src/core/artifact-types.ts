@@ -52,6 +52,8 @@ export interface ArtifactManifest {
   signature: ColumnSpec[];
   /** The label column, for supervised types. */
   target?: ColumnSpec;
+  /** How prediction input is read: missing-value texts and the id column carried to the output. */
+  input: { missingValues: string[]; id?: ColumnSpec };
   lineage: Lineage;
   metrics: Record<string, number>;
   parts: ArtifactPart[];

