@@ -52,8 +52,11 @@ export interface ArtifactManifest {
   signature: ColumnSpec[];
   /** The label column, for supervised types. */
   target?: ColumnSpec;
-  /** How prediction input is read: missing-value texts and the id column carried to the output. */
-  input: { missingValues: string[]; id?: ColumnSpec };
+  /**
+   * How prediction input is read: missing-value texts, the id column carried to the output, and
+   * the training dataset's other columns (present in input without being read, e.g. the target).
+   */
+  input: { missingValues: string[]; id?: ColumnSpec; knownColumns?: string[] };
   lineage: Lineage;
   metrics: Record<string, number>;
   parts: ArtifactPart[];

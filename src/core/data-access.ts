@@ -9,6 +9,8 @@ export interface ReadRequest {
   /** Rows per chunk for scans. */
   chunkRows?: number;
   onNotice?: (message: string) => void;
+  /** Columns that may be present without being read (not worth a notice). */
+  knownColumns?: readonly string[];
 }
 
 /** An output that becomes visible whole on `commit` or not at all. */

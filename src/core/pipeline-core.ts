@@ -90,6 +90,7 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
       columns,
       missingValues: metadata.missingValues,
       onNotice: context.onNotice,
+      knownColumns: metadata.columns.map((c) => c.name),
     });
     if (frame.rowCount < 2) {
       throw new DatasetSchemaError(`training data has ${frame.rowCount} row(s); at least 2 are needed`, {
@@ -112,7 +113,11 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
       setup: JSON.parse(JSON.stringify(setup.setup)) as JsonObject,
       signature: model.signature,
       ...(target ? { target } : {}),
-      input: { missingValues: [...metadata.missingValues], ...(id ? { id: specOf(id) } : {}) },
+      input: {
+        missingValues: [...metadata.missingValues],
+        ...(id ? { id: specOf(id) } : {}),
+        knownColumns: metadata.columns.map((c) => c.name),
+      },
       lineage: {
         setupName: setup.setup.name,
         setupVersion: setup.version,
@@ -167,6 +172,7 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
         missingValues: manifest.input.missingValues,
         chunkRows: params.batchSize,
         onNotice: context.onNotice,
+        knownColumns: manifest.input.knownColumns,
       });
       for await (const chunk of chunks) {
         const predicted = await model.predict(chunk);

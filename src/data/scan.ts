@@ -29,6 +29,8 @@ export interface ScanOptions {
    * file once the file has been read without error (so a failing read reports only its error).
    */
   onNotice?: (message: string) => void;
+  /** Columns that may be present without being read (e.g. a dataset's target at prediction); not noticed. */
+  knownColumns?: readonly string[];
   /** Stops the scan; the generator then throws the signal's reason. */
   signal?: AbortSignal;
 }
@@ -73,7 +75,7 @@ export async function* scanFrames(options: ScanOptions): AsyncGenerator<Frame> {
       const positions = locateColumns(source, columns);
       const projection = buildProjection(source, columns, positions, missing);
       yield* scanFile(connection, file, projection, columns, builder, signal);
-      const notice = extraColumnsNotice(source, columns);
+      const notice = extraColumnsNotice(source, columns, options.knownColumns);
       if (notice) options.onNotice?.(notice);
     }
     const last = builder.finish();
@@ -228,8 +230,12 @@ function locateColumns(source: Source, columns: readonly ColumnSpec[]): number[]
 }
 
 /** The notice naming the file's columns that were not requested, if there are any. */
-function extraColumnsNotice(source: Source, columns: readonly ColumnSpec[]): string | undefined {
-  const wanted = new Set(columns.map((c) => c.name));
+function extraColumnsNotice(
+  source: Source,
+  columns: readonly ColumnSpec[],
+  known: readonly string[] = [],
+): string | undefined {
+  const wanted = new Set([...columns.map((c) => c.name), ...known]);
   const extra = source.columns.map((c) => c.name).filter((name) => !wanted.has(name));
   if (extra.length === 0) return undefined;
   const shown = extra.length > 20 ? `${extra.slice(0, 20).join(", ")}, …` : extra.join(", ");
