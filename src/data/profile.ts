@@ -10,7 +10,15 @@ import { DatasetSchemaError } from "../core/errors.ts";
 import { sqlStringList, withDuckDB } from "./duckdb.ts";
 import { fingerprintFiles } from "./files.ts";
 import type { ColumnMetadata, ColumnProfile, DatasetProfile } from "./metadata.ts";
-import { describeSource, inputExpr, missingTexts, numberExpr, readError, type Source, textExpr } from "./source.ts";
+import {
+  describeSource,
+  inputExpr,
+  missingTexts,
+  numberExpr,
+  readError,
+  type Source,
+  textExpr,
+} from "./source.ts";
 
 /** Bins of a numeric histogram. */
 export const PROFILE_BINS = 20;
@@ -52,7 +60,8 @@ export async function profileFiles(options: ProfileOptions): Promise<DatasetProf
     const sql = columnSql(sources[0], options.columns);
     const [stats] = await run(connection, options.files[0], statsQuery(sql));
     const profiles: ColumnProfile[] = [];
-    for (let i = 0; i < sql.length; i++) profiles.push(await profileColumn(connection, options.files[0], sql[i], i, stats));
+    for (let i = 0; i < sql.length; i++)
+      profiles.push(await profileColumn(connection, options.files[0], sql[i], i, stats));
     return { rows: toNumber(stats.total), columns: profiles };
   });
   return {
@@ -76,7 +85,9 @@ async function materialise(
       const found = source.columns.filter((c) => c.name === column.name);
       if (found.length !== 1) {
         throw new DatasetSchemaError(
-          found.length === 0 ? "no such column" : `the column name appears ${found.length} times in the file's header`,
+          found.length === 0
+            ? "no such column"
+            : `the column name appears ${found.length} times in the file's header`,
           {
             location: { file: source.file, column: column.name },
             hint: `the file's columns are: ${source.columns.map((c) => c.name).join(", ")}`,
@@ -120,7 +131,9 @@ function statsQuery(columns: readonly ColumnSql[]): string {
     }
     if (column.type === "category") {
       const levels = sqlStringList(column.categories ?? []);
-      parts.push(`count(*) FILTER (WHERE ${text} IS NOT NULL AND NOT list_contains(${levels}, ${text})) AS outside${i}`);
+      parts.push(
+        `count(*) FILTER (WHERE ${text} IS NOT NULL AND NOT list_contains(${levels}, ${text})) AS outside${i}`,
+      );
     }
   });
   return `SELECT ${parts.join(", ")} FROM profiled`;
@@ -139,7 +152,8 @@ async function profileColumn(
   const distinct = toNumber(stats[`distinct${i}`]);
   const numbers = sql.number ? toNumber(stats[`numbers${i}`]) : 0;
   let invalid = 0;
-  if (sql.number) invalid = present - numbers + (column.type === "integer" ? toNumber(stats[`fractions${i}`]) : 0);
+  if (sql.number)
+    invalid = present - numbers + (column.type === "integer" ? toNumber(stats[`fractions${i}`]) : 0);
   if (column.type === "category") invalid = toNumber(stats[`outside${i}`]);
   const moment = (key: string) => (sql.number && numbers > 0 ? toNullableNumber(stats[`${key}${i}`]) : null);
   const profile: ColumnProfile = {
@@ -156,9 +170,23 @@ async function profileColumn(
     histogram: null,
   };
   if (sql.number && profile.min !== null && profile.max !== null) {
-    profile.histogram = await numericHistogram(connection, file, sql.number, profile.min, profile.max, column.type === "integer");
+    profile.histogram = await numericHistogram(
+      connection,
+      file,
+      sql.number,
+      profile.min,
+      profile.max,
+      column.type === "integer",
+    );
   } else if (column.type === "category") {
-    profile.histogram = await levelHistogram(connection, file, sql.text, column.categories ?? [], present, distinct);
+    profile.histogram = await levelHistogram(
+      connection,
+      file,
+      sql.text,
+      column.categories ?? [],
+      present,
+      distinct,
+    );
   } else if (column.type === "string") {
     profile.histogram = await topValues(connection, file, sql.text, present, distinct);
   }
@@ -234,7 +262,11 @@ async function topValues(
   return { kind: "values", values, otherCount: present - listed, otherValues: distinct - values.length };
 }
 
-async function run(connection: DuckDBConnection, file: string, sql: string): Promise<Record<string, unknown>[]> {
+async function run(
+  connection: DuckDBConnection,
+  file: string,
+  sql: string,
+): Promise<Record<string, unknown>[]> {
   try {
     const reader = await connection.runAndReadAll(sql);
     return reader.getRowObjects() as Record<string, unknown>[];
@@ -252,4 +284,3 @@ function toNullableNumber(value: unknown): number | null {
   const n = toNumber(value);
   return Number.isFinite(n) ? n : null;
 }
-

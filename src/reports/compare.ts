@@ -57,11 +57,19 @@ export function compareModels(inputs: readonly ComparisonInput[]): ModelComparis
     evaluation,
   }));
   const names: string[] = [];
-  for (const { entry } of inputs) for (const name of Object.keys(entry.metrics)) if (!names.includes(name)) names.push(name);
+  for (const { entry } of inputs)
+    for (const name of Object.keys(entry.metrics)) if (!names.includes(name)) names.push(name);
   const metrics = names.map((metric): ComparedMetric => {
-    const values = inputs.map(({ entry }) => (Object.hasOwn(entry.metrics, metric) ? entry.metrics[metric] : null));
+    const values = inputs.map(({ entry }) =>
+      Object.hasOwn(entry.metrics, metric) ? entry.metrics[metric] : null,
+    );
     const direction = metricDirection(metric);
-    return { metric, ...(direction ? { direction } : {}), values, best: direction ? bestIndexes(values, direction) : [] };
+    return {
+      metric,
+      ...(direction ? { direction } : {}),
+      values,
+      best: direction ? bestIndexes(values, direction) : [],
+    };
   });
   const warnings = comparabilityWarnings(models);
   return { models, metrics, sameHeldOutData: warnings.length === 0, warnings };
@@ -71,7 +79,8 @@ export function compareModels(inputs: readonly ComparisonInput[]): ModelComparis
 export function bestIndexes(values: readonly (number | null)[], direction: MetricDirection): number[] {
   const present = values.flatMap((v, i) => (v === null || Number.isNaN(v) ? [] : [{ v, i }]));
   if (present.length < 2) return [];
-  const target = direction === "higher" ? Math.max(...present.map((p) => p.v)) : Math.min(...present.map((p) => p.v));
+  const target =
+    direction === "higher" ? Math.max(...present.map((p) => p.v)) : Math.min(...present.map((p) => p.v));
   const best = present.filter((p) => p.v === target).map((p) => p.i);
   return best.length === present.length ? [] : best;
 }
@@ -81,14 +90,20 @@ function comparabilityWarnings(models: readonly ComparedModel[]): string[] {
   const differ = (values: readonly string[]) => new Set(values).size > 1;
   const list = (pick: (m: ComparedModel) => string) => models.map((m) => `${m.ref}: ${pick(m)}`).join(", ");
   if (differ(models.map((m) => m.datasetFingerprint))) {
-    warnings.push(`the models were trained on different data (${list((m) => `${m.dataset} ${m.datasetFingerprint.slice(0, 19)}…`)})`);
+    warnings.push(
+      `the models were trained on different data (${list((m) => `${m.dataset} ${m.datasetFingerprint.slice(0, 19)}…`)})`,
+    );
   }
   if (differ(models.map((m) => canonical(m.evaluation)))) {
-    warnings.push(`the models were evaluated with different splits (${list((m) => describeSplit(m.evaluation))})`);
+    warnings.push(
+      `the models were evaluated with different splits (${list((m) => describeSplit(m.evaluation))})`,
+    );
   }
   // Fold assignment depends on the model type (classification types stratify by the label).
   if (differ(models.map((m) => m.modelType))) {
-    warnings.push(`the models are of different types (${list((m) => m.modelType)}), so their held-out rows differ`);
+    warnings.push(
+      `the models are of different types (${list((m) => m.modelType)}), so their held-out rows differ`,
+    );
   }
   if (models.some((m) => m.evaluation?.method === "none")) {
     warnings.push("some models were not evaluated (evaluation method none)");

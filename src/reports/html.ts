@@ -19,7 +19,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** A cell, paragraph or heading content: plain text (escaped) or trusted markup. */
 export type Content = string | number | Html | null | undefined;
@@ -38,7 +44,11 @@ export function join(parts: readonly (Html | string)[]): Html {
 }
 
 /** An element with escaped text or trusted children; attribute values are escaped. */
-export function element(tag: string, attributes: Record<string, string | undefined>, ...children: Content[]): Html {
+export function element(
+  tag: string,
+  attributes: Record<string, string | undefined>,
+  ...children: Content[]
+): Html {
   const attrs = Object.entries(attributes)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ` ${k}="${escapeHtml(v!)}"`)
@@ -56,10 +66,16 @@ export interface TableOptions {
 }
 
 /** A table with a header row. */
-export function table(headers: readonly Content[], rows: readonly (readonly Content[])[], options: TableOptions = {}): Html {
+export function table(
+  headers: readonly Content[],
+  rows: readonly (readonly Content[])[],
+  options: TableOptions = {},
+): Html {
   const cls = (j: number) => (options.align?.[j] === "num" ? ' class="num"' : "");
   const head = `<tr>${headers.map((h, j) => `<th${cls(j)}>${content(h)}</th>`).join("")}</tr>`;
-  const body = rows.map((row) => `<tr>${row.map((c, j) => `<td${cls(j)}>${content(c)}</td>`).join("")}</tr>`).join("");
+  const body = rows
+    .map((row) => `<tr>${row.map((c, j) => `<td${cls(j)}>${content(c)}</td>`).join("")}</tr>`)
+    .join("");
   const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : "";
   const id = options.id ? ` data-table="${escapeHtml(options.id)}"` : "";
   return raw(`<table${id}>${caption}<thead>${head}</thead><tbody>${body}</tbody></table>`);
@@ -67,13 +83,16 @@ export function table(headers: readonly Content[], rows: readonly (readonly Cont
 
 /** A two-column key/value table (keys as row headers). */
 export function definitionTable(pairs: readonly (readonly [string, Content])[], id?: string): Html {
-  const body = pairs.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${content(value)}</td></tr>`);
+  const body = pairs.map(
+    ([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${content(value)}</td></tr>`,
+  );
   return raw(`<table${id ? ` data-table="${escapeHtml(id)}"` : ""}><tbody>${body.join("")}</tbody></table>`);
 }
 
-/** A titled section of the page. */
+/** A titled section of the page; null and undefined children are left out. */
 export function section(title: string, id: string, ...children: Content[]): Html {
-  return raw(`<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>${children.map(content).join("")}</section>`);
+  const parts = children.filter((c) => c !== null && c !== undefined).map(content);
+  return raw(`<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>${parts.join("")}</section>`);
 }
 
 /** A highlighted notice (e.g. "no evaluation data"), with a stable `data-notice` attribute. */
@@ -95,7 +114,10 @@ export function figure(id: string, title: string, caption: string, svg: string):
  * can never close the script element.
  */
 export function jsonBlock(id: string, value: unknown): Html {
-  const text = JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  const text = JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
   return raw(`<script type="application/json" id="${escapeHtml(id)}">${text}</script>`);
 }
 

@@ -11,11 +11,23 @@ interface MetricInfo {
 /** Known metrics; others are shown without a "better" mark. */
 export const METRICS: Readonly<Record<string, MetricInfo>> = Object.freeze({
   accuracy: { direction: "higher", description: "share of rows classified correctly at threshold 0.5" },
-  roc_auc: { direction: "higher", description: "area under the ROC curve: how well scores rank positives above negatives" },
-  f1: { direction: "higher", description: "harmonic mean of precision and recall of the positive class at threshold 0.5" },
-  log_loss: { direction: "lower", description: "mean negative log-likelihood of the predicted probabilities" },
+  roc_auc: {
+    direction: "higher",
+    description: "area under the ROC curve: how well scores rank positives above negatives",
+  },
+  f1: {
+    direction: "higher",
+    description: "harmonic mean of precision and recall of the positive class at threshold 0.5",
+  },
+  log_loss: {
+    direction: "lower",
+    description: "mean negative log-likelihood of the predicted probabilities",
+  },
   average_precision: { direction: "higher", description: "area under the precision-recall step curve" },
-  silhouette: { direction: "higher", description: "how much closer rows are to their own cluster than to the next (−1 to 1)" },
+  silhouette: {
+    direction: "higher",
+    description: "how much closer rows are to their own cluster than to the next (−1 to 1)",
+  },
   adjusted_rand_index: {
     direction: "higher",
     description: "agreement of the clusters with the dataset's label, corrected for chance (1 = identical)",

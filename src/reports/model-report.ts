@@ -5,7 +5,11 @@
 import type { JsonObject, JsonValue } from "../core/json.ts";
 import type { ModelVersionEntry } from "../stores/model-registry.ts";
 import type { ChartSpec } from "./charts/chart.ts";
-import { classificationCharts, type FeatureImportance, featureImportanceChart } from "./charts/classification-charts.ts";
+import {
+  classificationCharts,
+  type FeatureImportance,
+  featureImportanceChart,
+} from "./charts/classification-charts.ts";
 import { clusteringCharts } from "./charts/clustering-charts.ts";
 import { type ClusteringDetails, type EvaluationMaterial, readEvaluation } from "./evaluation-details.ts";
 import {
@@ -83,7 +87,13 @@ export async function buildModelReport(input: ModelReportInput): Promise<ModelRe
   const body: Html[] = [
     section("Model", "model", modelTable(entry), lineageTable(entry)),
     section("Parameters", "parameters", parametersTable(input.setup)),
-    section("Metrics", "metrics", evaluationSentence(entry, material), metricsTable(entry.metrics), foldsTable(material)),
+    section(
+      "Metrics",
+      "metrics",
+      evaluationSentence(entry, material),
+      metricsTable(entry.metrics),
+      foldsTable(material),
+    ),
     section(
       "Evaluation charts",
       "charts",
@@ -106,7 +116,13 @@ export async function buildModelReport(input: ModelReportInput): Promise<ModelRe
     body,
     footer: `Written by model-pipeline ${input.engineVersion} at ${generatedAt}. Charts are drawn from the registry entry's evaluation data; no training data was read.`,
   });
-  return { html, charts: specs.map((c) => ({ id: c.id, title: c.title })), evaluation: material.kind, notes, warnings };
+  return {
+    html,
+    charts: specs.map((c) => ({ id: c.id, title: c.title })),
+    evaluation: material.kind,
+    notes,
+    warnings,
+  };
 }
 
 function modelTable(entry: ModelVersionEntry): Html {
@@ -141,13 +157,17 @@ function lineageTable(entry: ModelVersionEntry): Html {
 }
 
 function parametersTable(setup: JsonObject | undefined): Html {
-  if (!setup) return notice("no-setup", "The model's setup could not be read, so its parameters are not shown.");
+  if (!setup)
+    return notice("no-setup", "The model's setup could not be read, so its parameters are not shown.");
   const params = (setup.params ?? {}) as JsonObject;
   const rows: [string, Content][] = Object.entries(params).map(([key, value]) => [key, jsonText(value)]);
   const general: [string, Content][] = [
     ["setup", String(setup.name ?? "")],
     ["dataset", String(setup.dataset ?? "")],
-    ["features", Array.isArray(setup.features) ? setup.features.join(", ") : "all feature columns of the dataset"],
+    [
+      "features",
+      Array.isArray(setup.features) ? setup.features.join(", ") : "all feature columns of the dataset",
+    ],
     ["evaluation", describeEvaluationSpec(setup.evaluation)],
   ];
   return join([
@@ -161,7 +181,8 @@ function describeEvaluationSpec(value: JsonValue | undefined): string {
   if (!value || typeof value !== "object" || Array.isArray(value)) return "–";
   const spec = value as JsonObject;
   if (spec.method === "kfold") return `${spec.folds}-fold cross-validation, seed ${spec.seed}`;
-  if (spec.method === "holdout") return `holdout of ${Number(spec.testFraction) * 100}% of rows, seed ${spec.seed}`;
+  if (spec.method === "holdout")
+    return `holdout of ${Number(spec.testFraction) * 100}% of rows, seed ${spec.seed}`;
   return String(spec.method ?? "–");
 }
 
@@ -172,7 +193,11 @@ function jsonText(value: JsonValue): Content {
 
 function evaluationSentence(entry: ModelVersionEntry, material: EvaluationMaterial): Html {
   if (material.kind === "none") {
-    return element("p", {}, Object.keys(entry.metrics).length > 0 ? "Metrics recorded at training:" : "No metrics were recorded.");
+    return element(
+      "p",
+      {},
+      Object.keys(entry.metrics).length > 0 ? "Metrics recorded at training:" : "No metrics were recorded.",
+    );
   }
   const folds = material.details.folds?.length ?? 0;
   const how = folds > 1 ? `${folds} held-out folds` : "one held-out split";
@@ -190,7 +215,10 @@ function metricsTable(metrics: Record<string, number>): Html {
     metricDirection(name) ? `${metricDirection(name)} is better` : null,
     metricDescription(name),
   ]);
-  return table(["metric", "value", "", "meaning"], rows, { align: ["text", "num", "text", "text"], id: "metrics" });
+  return table(["metric", "value", "", "meaning"], rows, {
+    align: ["text", "num", "text", "text"],
+    id: "metrics",
+  });
 }
 
 function foldsTable(material: EvaluationMaterial): Html | null {
@@ -200,7 +228,10 @@ function foldsTable(material: EvaluationMaterial): Html | null {
   const rows = folds.map((f, i): Content[] => [i + 1, f.rows, ...names.map((n) => f.metrics[n])]);
   return join([
     element("h3", {}, "Per fold"),
-    table(["fold", "rows", ...names], rows, { align: ["num", "num", ...names.map(() => "num" as const)], id: "folds" }),
+    table(["fold", "rows", ...names], rows, {
+      align: ["num", "num", ...names.map(() => "num" as const)],
+      id: "folds",
+    }),
   ]);
 }
 
@@ -208,7 +239,11 @@ function clusteringTables(details: ClusteringDetails): Html {
   const parts: Html[] = [];
   if (details.label) {
     const { label } = details;
-    const rows = label.contingency.map((counts, c): Content[] => [`cluster ${c}`, ...counts, details.clusterSizes[c]]);
+    const rows = label.contingency.map((counts, c): Content[] => [
+      `cluster ${c}`,
+      ...counts,
+      details.clusterSizes[c],
+    ]);
     parts.push(
       element("h3", {}, `Cluster-vs-${label.name} table`),
       table(["", ...label.levels, "total"], rows, {
@@ -218,7 +253,11 @@ function clusteringTables(details: ClusteringDetails): Html {
       }),
     );
   }
-  const meanRows = details.clusterMeans.map((means, c): Content[] => [`cluster ${c}`, details.clusterSizes[c], ...means]);
+  const meanRows = details.clusterMeans.map((means, c): Content[] => [
+    `cluster ${c}`,
+    details.clusterSizes[c],
+    ...means,
+  ]);
   parts.push(
     element("h3", {}, "Feature means per cluster"),
     table(["", "rows", ...details.features], meanRows, {

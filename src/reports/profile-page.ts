@@ -1,7 +1,18 @@
 /** The HTML page of a dataset profile: a column table and one histogram per column. */
 import type { DatasetProfile } from "../data/metadata.ts";
 import { columnHistogramChart } from "./charts/profile-charts.ts";
-import { type Content, definitionTable, element, figure, type Html, htmlPage, jsonBlock, raw, section, table } from "./html.ts";
+import {
+  type Content,
+  definitionTable,
+  element,
+  figure,
+  type Html,
+  htmlPage,
+  jsonBlock,
+  raw,
+  section,
+  table,
+} from "./html.ts";
 import { renderSvg } from "./render-svg.ts";
 
 /** What the page says about where the profile came from. */
@@ -23,6 +34,7 @@ export interface ProfilePage {
 /** The id of the JSON block holding the profile. */
 export const PROFILE_DATA_ID = "profile-data";
 
+/** Builds the HTML page of a dataset profile. */
 export async function buildProfilePage(input: ProfilePageInput): Promise<ProfilePage> {
   const { profile } = input;
   const figures: Html[] = [];
@@ -76,7 +88,11 @@ export async function buildProfilePage(input: ProfilePageInput): Promise<Profile
           "missing: empty or missing-value texts; invalid: present values the type does not accept; min, max, mean and std: of the valid numbers.",
       }),
     ),
-    section("Histograms", "histograms", raw(`<div class="charts">${figures.map((f) => f.html).join("")}</div>`)),
+    section(
+      "Histograms",
+      "histograms",
+      raw(`<div class="charts">${figures.map((f) => f.html).join("")}</div>`),
+    ),
     jsonBlock(PROFILE_DATA_ID, profile),
   ];
   const html = htmlPage({

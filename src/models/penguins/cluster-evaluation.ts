@@ -187,7 +187,9 @@ export function summarizeClusterFolds(folds: readonly FoldEvaluation[]): JsonObj
     details.label = {
       name: label.name,
       levels: [...levels],
-      contingency: Array.from({ length: k }, (_, c) => contingency.slice(c * levels.length, (c + 1) * levels.length)),
+      contingency: Array.from({ length: k }, (_, c) =>
+        contingency.slice(c * levels.length, (c + 1) * levels.length),
+      ),
       unlabelled,
     };
   }
@@ -214,7 +216,8 @@ function projectSample(x: number[], cluster: number[], label: number[], d: numbe
   for (const i of keep) {
     for (let a = 0; a < d; a++) {
       const da = x[i * d + a] - mean[a];
-      for (let b = a; b < d; b++) covariance[a * d + b] += (da * (x[i * d + b] - mean[b])) / Math.max(1, n - 1);
+      for (let b = a; b < d; b++)
+        covariance[a * d + b] += (da * (x[i * d + b] - mean[b])) / Math.max(1, n - 1);
     }
   }
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) covariance[a * d + b] = covariance[b * d + a];
@@ -243,7 +246,8 @@ function projectSample(x: number[], cluster: number[], label: number[], d: numbe
     px.push(round(sx, 4));
     py.push(round(sy, 4));
   }
-  const ratio = (j: number | undefined) => (j === undefined || total <= 0 ? 0 : round(Math.max(0, values[j]) / total, 6));
+  const ratio = (j: number | undefined) =>
+    j === undefined || total <= 0 ? 0 : round(Math.max(0, values[j]) / total, 6);
   const projection: JsonObject = {
     method: "pca",
     explainedVariance: [ratio(order[0]), ratio(order[1])],
@@ -260,7 +264,10 @@ function projectSample(x: number[], cluster: number[], label: number[], d: numbe
  * simple for the handful of features a clustering sees). Returns eigenvalues and the
  * eigenvectors as the columns of a d × d row-major matrix.
  */
-export function symmetricEigen(matrix: Float64Array, d: number): { values: Float64Array; vectors: Float64Array } {
+export function symmetricEigen(
+  matrix: Float64Array,
+  d: number,
+): { values: Float64Array; vectors: Float64Array } {
   const a = Float64Array.from(matrix);
   const v = new Float64Array(d * d);
   for (let i = 0; i < d; i++) v[i * d + i] = 1;

@@ -35,7 +35,9 @@ export function classNames(details: BinaryClassificationDetails): [string, strin
 }
 
 /** The four cells of the confusion matrix at the recorded threshold; they sum to `details.rows`. */
-export function confusionCells(details: BinaryClassificationDetails): { actual: string; predicted: string; count: number }[] {
+export function confusionCells(
+  details: BinaryClassificationDetails,
+): { actual: string; predicted: string; count: number }[] {
   const [negative, positive] = classNames(details);
   const { tn, fp, fn, tp } = details.confusion;
   return [
@@ -46,6 +48,7 @@ export function confusionCells(details: BinaryClassificationDetails): { actual: 
   ];
 }
 
+/** Heatmap of actual against predicted class with the counts written in the cells. */
 export function confusionMatrixChart(details: BinaryClassificationDetails): ChartSpec {
   const cells = confusionCells(details);
   const max = Math.max(...cells.map((c) => c.count));
@@ -67,7 +70,12 @@ export function confusionMatrixChart(details: BinaryClassificationDetails): Char
         {
           mark: { type: "rect", stroke: "white", strokeWidth: 2 },
           encoding: {
-            color: { field: "count", type: "quantitative", scale: { scheme: "blues", zero: true }, legend: null },
+            color: {
+              field: "count",
+              type: "quantitative",
+              scale: { scheme: "blues", zero: true },
+              legend: null,
+            },
           },
         },
         {
@@ -84,11 +92,16 @@ export function confusionMatrixChart(details: BinaryClassificationDetails): Char
 
 /** ROC curve points in recorded order; `auc` is the registry's `roc_auc` metric. */
 export function rocChart(details: BinaryClassificationDetails, auc: number | undefined): ChartSpec {
-  const points = details.roc.fpr.map((fpr, i) => ({ i, fpr: round(fpr, 6), tpr: round(details.roc.tpr[i], 6) }));
+  const points = details.roc.fpr.map((fpr, i) => ({
+    i,
+    fpr: round(fpr, 6),
+    tpr: round(details.roc.tpr[i], 6),
+  }));
   return {
     id: "roc-curve",
-    title: `ROC curve (AUC ${formatScore(auc)})`,
-    caption: "True-positive rate against false-positive rate as the threshold moves; the dashed diagonal is a random ranking.",
+    title: "ROC curve",
+    caption:
+      "True-positive rate against false-positive rate as the threshold moves; the dashed diagonal is a random ranking.",
     spec: {
       config: CHART_CONFIG,
       width: CHART_WIDTH,
@@ -100,7 +113,12 @@ export function rocChart(details: BinaryClassificationDetails, auc: number | und
           data: { values: points },
           mark: { type: "line", strokeWidth: 2, color: "#1f77b4" },
           encoding: {
-            x: { field: "fpr", type: "quantitative", title: "false-positive rate", scale: { domain: [0, 1] } },
+            x: {
+              field: "fpr",
+              type: "quantitative",
+              title: "false-positive rate",
+              scale: { domain: [0, 1] },
+            },
             y: { field: "tpr", type: "quantitative", title: "true-positive rate", scale: { domain: [0, 1] } },
             order: { field: "i", type: "quantitative" },
           },
@@ -118,7 +136,7 @@ export function precisionRecallChart(details: BinaryClassificationDetails): Char
   const baseline = details.rows > 0 ? positives / details.rows : 0;
   return {
     id: "precision-recall-curve",
-    title: `Precision–recall curve (AP ${formatScore(averagePrecision)})`,
+    title: "Precision–recall curve",
     caption: `Precision against recall as the threshold moves; the dashed line is the positive rate (${formatScore(baseline)}). AP is the average precision, the area under the step curve.`,
     spec: {
       config: CHART_CONFIG,
@@ -150,13 +168,17 @@ export function calibrationChart(details: BinaryClassificationDetails): ChartSpe
   const { meanPredicted, fractionPositive, counts } = details.calibration;
   const points = meanPredicted
     .map((m, i) => ({ predicted: m, observed: fractionPositive[i], rows: counts[i] }))
-    .filter((p): p is { predicted: number; observed: number; rows: number } => p.rows > 0 && isNumber(p.predicted) && isNumber(p.observed))
+    .filter(
+      (p): p is { predicted: number; observed: number; rows: number } =>
+        p.rows > 0 && isNumber(p.predicted) && isNumber(p.observed),
+    )
     .map((p) => ({ predicted: round(p.predicted), observed: round(p.observed), rows: p.rows }));
   const axis = (title: string) => ({ type: "quantitative" as const, title, scale: { domain: [0, 1] } });
   return {
     id: "calibration-curve",
     title: "Calibration",
-    caption: "Fraction of positives against the mean predicted probability in each of 10 probability bins (point size: rows in the bin); a calibrated model follows the diagonal.",
+    caption:
+      "Fraction of positives against the mean predicted probability in each of 10 probability bins (point size: rows in the bin); a calibrated model follows the diagonal.",
     spec: {
       config: CHART_CONFIG,
       width: CHART_WIDTH,
@@ -191,12 +213,23 @@ export function scoreHistogramChart(details: BinaryClassificationDetails): Chart
   const [negative, positive] = classNames(details);
   const { bins } = details.scoreHistogram;
   const target = details.target ?? "target";
-  const values: { start: number; end: number; actual: string; rows: number }[] = [];
+  // Stacked by hand (negatives at the bottom): vega-lite's stack does not apply to bars given x and x2.
+  const values: { start: number; end: number; actual: string; rows: number; low: number; high: number }[] =
+    [];
   for (let b = 0; b < bins; b++) {
     const start = round(b / bins);
     const end = round((b + 1) / bins);
-    values.push({ start, end, actual: negative, rows: details.scoreHistogram.negative[b] ?? 0 });
-    values.push({ start, end, actual: positive, rows: details.scoreHistogram.positive[b] ?? 0 });
+    const negatives = details.scoreHistogram.negative[b] ?? 0;
+    const positives = details.scoreHistogram.positive[b] ?? 0;
+    values.push({ start, end, actual: negative, rows: negatives, low: 0, high: negatives });
+    values.push({
+      start,
+      end,
+      actual: positive,
+      rows: positives,
+      low: negatives,
+      high: negatives + positives,
+    });
   }
   return {
     id: "score-histogram",
@@ -211,10 +244,21 @@ export function scoreHistogramChart(details: BinaryClassificationDetails): Chart
           data: { values },
           mark: { type: "bar", stroke: "white", strokeWidth: 0.5 },
           encoding: {
-            x: { field: "start", type: "quantitative", title: "predicted probability", scale: { domain: [0, 1] } },
+            x: {
+              field: "start",
+              type: "quantitative",
+              title: "predicted probability",
+              scale: { domain: [0, 1] },
+            },
             x2: { field: "end" },
-            y: { field: "rows", type: "quantitative", title: "rows", stack: "zero" },
-            color: { field: "actual", type: "nominal", title: `actual ${target}`, scale: { range: ["#d62728", "#1f77b4"] } },
+            y: { field: "low", type: "quantitative", title: "rows" },
+            y2: { field: "high" },
+            color: {
+              field: "actual",
+              type: "nominal",
+              title: `actual ${target}`,
+              scale: { range: ["#d62728", "#1f77b4"] },
+            },
           },
         },
         {
@@ -236,6 +280,7 @@ export function topFeatures(importance: FeatureImportance): { feature: string; v
     .slice(0, MAX_IMPORTANCE_FEATURES);
 }
 
+/** Horizontal bars of the largest importances; coefficients are coloured by sign. */
 export function featureImportanceChart(importance: FeatureImportance): ChartSpec {
   const rows = topFeatures(importance).map((f, rank) => ({
     rank,
@@ -257,7 +302,12 @@ export function featureImportanceChart(importance: FeatureImportance): ChartSpec
       data: { values: rows },
       mark: { type: "bar" },
       encoding: {
-        y: { field: "feature", type: "nominal", title: null, sort: { field: "rank", op: "min", order: "ascending" } },
+        y: {
+          field: "feature",
+          type: "nominal",
+          title: null,
+          sort: { field: "rank", op: "min", order: "ascending" },
+        },
         x: { field: "value", type: "quantitative", title: gain ? "gain" : "coefficient" },
         color: gain
           ? { value: "#1f77b4" }

@@ -9,6 +9,7 @@ import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, type ChartSpec, round } from "
 
 const clusterName = (c: number) => `cluster ${c}`;
 
+/** Scatter of the projected sample on PC1 × PC2, coloured by cluster (shaped by the label, if any). */
 export function projectionChart(details: ClusteringDetails): ChartSpec {
   const { projection } = details;
   const levels = details.label?.levels;
@@ -45,6 +46,7 @@ export function projectionChart(details: ClusteringDetails): ChartSpec {
   };
 }
 
+/** Bars of held-out rows per cluster. */
 export function clusterSizesChart(details: ClusteringDetails): ChartSpec {
   const values = details.clusterSizes.map((rows, c) => ({ cluster: clusterName(c), rows }));
   return {
@@ -58,7 +60,10 @@ export function clusterSizesChart(details: ClusteringDetails): ChartSpec {
       data: { values },
       layer: [
         { mark: { type: "bar" } },
-        { mark: { type: "text", align: "left", dx: 4 }, encoding: { text: { field: "rows", type: "quantitative" } } },
+        {
+          mark: { type: "text", align: "left", dx: 4 },
+          encoding: { text: { field: "rows", type: "quantitative" } },
+        },
       ],
       encoding: {
         y: { field: "cluster", type: "nominal", title: null },
@@ -70,7 +75,9 @@ export function clusterSizesChart(details: ClusteringDetails): ChartSpec {
 }
 
 /** Cells of the means heatmap: the mean in original units, coloured by its z-score. */
-export function clusterMeanCells(details: ClusteringDetails): { cluster: string; feature: string; mean: number; z: number }[] {
+export function clusterMeanCells(
+  details: ClusteringDetails,
+): { cluster: string; feature: string; mean: number; z: number }[] {
   const cells: { cluster: string; feature: string; mean: number; z: number }[] = [];
   details.clusterMeans.forEach((means, c) => {
     details.features.forEach((feature, j) => {
@@ -84,6 +91,7 @@ export function clusterMeanCells(details: ClusteringDetails): { cluster: string;
   return cells;
 }
 
+/** Heatmap of per-cluster feature means (text in original units, colour as z-score). */
 export function clusterMeansChart(details: ClusteringDetails): ChartSpec {
   const cells = clusterMeanCells(details).map((cell) => ({ ...cell, text: formatMean(cell.mean) }));
   return {
@@ -93,12 +101,13 @@ export function clusterMeansChart(details: ClusteringDetails): ChartSpec {
       "Mean of each numeric feature in each cluster, in the feature's own units; colour shows how far it lies from the feature's overall mean, in standard deviations.",
     spec: {
       config: CHART_CONFIG,
-      width: Math.max(240, details.features.length * 90),
-      height: Math.max(90, details.clusterCount * 36),
+      // Features as rows: their names are long, cluster names short.
+      width: Math.max(160, details.clusterCount * 80),
+      height: Math.max(90, details.features.length * 32),
       data: { values: cells },
       encoding: {
-        x: { field: "feature", type: "nominal", title: null, sort: details.features, axis: { labelAngle: 0 } },
-        y: { field: "cluster", type: "nominal", title: null },
+        y: { field: "feature", type: "nominal", title: null, sort: details.features },
+        x: { field: "cluster", type: "nominal", title: null, axis: { labelAngle: 0, orient: "top" } },
       },
       layer: [
         {
@@ -112,14 +121,22 @@ export function clusterMeansChart(details: ClusteringDetails): ChartSpec {
             },
           },
         },
-        { mark: { type: "text", fontSize: 12 }, encoding: { text: { field: "text", type: "nominal" } } },
+        {
+          mark: { type: "text", fontSize: 12 },
+          encoding: {
+            text: { field: "text", type: "nominal" },
+            color: { condition: { test: "abs(datum.z) > 1", value: "white" }, value: "#222" },
+          },
+        },
       ],
     },
   };
 }
 
 /** Cells of the cluster-vs-label table. */
-export function contingencyCells(details: ClusteringDetails): { cluster: string; label: string; rows: number }[] {
+export function contingencyCells(
+  details: ClusteringDetails,
+): { cluster: string; label: string; rows: number }[] {
   const label = details.label;
   if (!label) return [];
   return label.contingency.flatMap((counts, c) =>
@@ -127,6 +144,7 @@ export function contingencyCells(details: ClusteringDetails): { cluster: string;
   );
 }
 
+/** Heatmap of the cluster-vs-label contingency table; undefined without a label column. */
 export function clusterLabelChart(details: ClusteringDetails): ChartSpec | undefined {
   const label = details.label;
   if (!label) return undefined;
@@ -142,13 +160,21 @@ export function clusterLabelChart(details: ClusteringDetails): ChartSpec | undef
       height: Math.max(90, details.clusterCount * 36),
       data: { values: cells },
       encoding: {
-        x: { field: "label", type: "nominal", title: label.name, sort: label.levels, axis: { labelAngle: 0 } },
+        x: {
+          field: "label",
+          type: "nominal",
+          title: label.name,
+          sort: label.levels,
+          axis: { labelAngle: 0 },
+        },
         y: { field: "cluster", type: "nominal", title: null },
       },
       layer: [
         {
           mark: { type: "rect", stroke: "white", strokeWidth: 2 },
-          encoding: { color: { field: "rows", type: "quantitative", scale: { scheme: "greens" }, legend: null } },
+          encoding: {
+            color: { field: "rows", type: "quantitative", scale: { scheme: "greens" }, legend: null },
+          },
         },
         {
           mark: { type: "text", fontSize: 13 },

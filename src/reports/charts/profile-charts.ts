@@ -8,7 +8,11 @@ export function columnHistogramChart(column: ColumnProfile): ChartSpec | undefin
   if (!histogram) return undefined;
   const id = `histogram-${slug(column.name)}`;
   if (histogram.kind === "numeric") {
-    const values = histogram.bins.map((b) => ({ start: round(b.start, 6), end: round(b.end, 6), rows: b.count }));
+    const values = histogram.bins.map((b) => ({
+      start: round(b.start, 6),
+      end: round(b.end, 6),
+      rows: b.count,
+    }));
     return {
       id,
       title: column.name,
@@ -23,21 +27,31 @@ export function columnHistogramChart(column: ColumnProfile): ChartSpec | undefin
           x: { field: "start", type: "quantitative", title: null, scale: { zero: false } },
           x2: { field: "end" },
           y: { field: "rows", type: "quantitative", title: "rows" },
+          // A bar given x and x2 is ranged horizontally; without y2 vega-lite draws it as a thin band.
+          y2: { datum: 0 },
         },
       },
     };
   }
   const values = histogram.values.map((v) => ({ value: v.value, rows: v.count }));
-  if (histogram.otherCount > 0) {
-    values.push({ value: `(${histogram.otherValues} other${histogram.otherValues === 1 ? "" : "s"})`, rows: histogram.otherCount });
+  // For a category the rest are values outside its levels, worth seeing; for free text they are
+  // the long tail, which would dwarf the listed values.
+  const category = column.type === "category";
+  if (category && histogram.otherCount > 0) {
+    values.push({
+      value: `(${histogram.otherValues} other${histogram.otherValues === 1 ? "" : "s"})`,
+      rows: histogram.otherCount,
+    });
   }
   return {
     id,
     title: column.name,
-    caption:
-      column.type === "category"
-        ? `${column.type}; rows per level${histogram.otherCount > 0 ? ", and values outside the levels" : ""}.`
-        : `${column.type}; the ${histogram.values.length} most frequent values.`,
+    caption: category
+      ? `${column.type}; rows per level${histogram.otherCount > 0 ? ", and values outside the levels" : ""}.`
+      : `${column.type}; the ${histogram.values.length} most frequent values` +
+        (histogram.otherCount > 0
+          ? ` (${histogram.otherValues} other values in ${histogram.otherCount} rows not shown).`
+          : "."),
     spec: {
       config: CHART_CONFIG,
       width: 260,
