@@ -66,9 +66,7 @@ class Worker:
             factory.load_plugins()
             self.factory, self.tables, self.versions = factory, tables, versions
         except ImportError as error:
-            self.import_error = MissingPackageError(
-                f"The Python runtime cannot import {error.name or 'a package'} ({error})."
-            )
+            self.import_error = MissingPackageError(f"cannot import {error.name or 'a package'} ({error})")
         self.handlers: dict[str, Callable[[Message], Reply]] = {
             "hello": self.hello,
             "fit": self.fit,

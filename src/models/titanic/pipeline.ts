@@ -5,6 +5,7 @@ import dataset from "./dataset.json" with { type: "json" };
 import { TitanicFactory } from "./factory.ts";
 import gbdtSetup from "./setups/titanic-gbdt.json" with { type: "json" };
 import logregSetup from "./setups/titanic-logreg.json" with { type: "json" };
+import sklearnRfSetup from "./setups/titanic-sklearn-rf.json" with { type: "json" };
 import type { TitanicModel } from "./titanic-model.ts";
 
 /** Trains and batch-predicts Titanic survival classifiers; evaluation folds are stratified. */
@@ -12,7 +13,7 @@ export class TitanicPipeline extends PipelineCore<TitanicModel> {
   readonly modelType = "titanic";
   readonly description = "Supervised binary classification of Titanic survival";
   readonly factory = new TitanicFactory();
-  readonly defaultSetups: readonly JsonObject[] = [logregSetup, gbdtSetup];
+  readonly defaultSetups: readonly JsonObject[] = [logregSetup, gbdtSetup, sklearnRfSetup];
   readonly builtinDatasets = [{ metadata: dataset as JsonObject, file: bundledData("titanic.csv") }];
   protected override readonly stratifyFolds = true;
 }

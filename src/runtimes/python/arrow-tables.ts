@@ -14,7 +14,9 @@ export const BATCH_ROWS = 65_536;
 /** Encodes a row-major matrix (and labels) as an Arrow IPC stream. */
 export function encodeMatrix(x: Matrix, labels?: ArrayLike<number>): Uint8Array {
   const batches = [];
-  for (let start = 0; start < x.rows || (start === 0 && x.rows === 0); start += BATCH_ROWS) {
+  const batchCount = Math.max(1, Math.ceil(x.rows / BATCH_ROWS));
+  for (let b = 0; b < batchCount; b++) {
+    const start = b * BATCH_ROWS;
     const end = Math.min(x.rows, start + BATCH_ROWS);
     const columns: Record<string, Float64Array | Int32Array> = {};
     for (let j = 0; j < x.cols; j++) {
@@ -24,7 +26,6 @@ export function encodeMatrix(x: Matrix, labels?: ArrayLike<number>): Uint8Array 
     }
     if (labels) columns.y = Int32Array.from({ length: end - start }, (_, i) => labels[start + i]);
     batches.push(...tableFromArrays(columns).batches);
-    if (x.rows === 0) break;
   }
   return RecordBatchStreamWriter.writeAll(batches).toUint8Array(true);
 }
@@ -47,17 +48,30 @@ export function decodeColumns(bytes: Uint8Array, expectedRows: number, what: str
       cause: error,
     });
   }
+  if (table.schema.fields.length === 0) {
+    throw new RuntimeFailureError(
+      `the Python worker answered "${what}" with a table that is not Arrow IPC (no columns)`,
+    );
+  }
   if (table.numRows !== expectedRows) {
-    throw new RuntimeFailureError(`the Python worker answered "${what}" with ${table.numRows} rows for ${expectedRows}`);
+    throw new RuntimeFailureError(
+      `the Python worker answered "${what}" with ${table.numRows} rows for ${expectedRows}`,
+    );
   }
   const columns: ReplyColumns = new Map();
   for (const field of table.schema.fields) {
     const values = table.getChild(field.name)!.toArray() as unknown;
     if (values instanceof Float64Array || values instanceof Int32Array) columns.set(field.name, values);
-    else if (ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array)) {
+    else if (
+      ArrayBuffer.isView(values) &&
+      !(values instanceof DataView) &&
+      !(values instanceof BigInt64Array)
+    ) {
       columns.set(field.name, Float64Array.from(values as unknown as ArrayLike<number>));
     } else {
-      throw new RuntimeFailureError(`the Python worker answered "${what}" with a non-numeric column "${field.name}"`);
+      throw new RuntimeFailureError(
+        `the Python worker answered "${what}" with a non-numeric column "${field.name}"`,
+      );
     }
   }
   return columns;

@@ -25,7 +25,11 @@ export const PYTHON_PACKAGE_DIR = path.join(PACKAGE_ROOT, "python");
  * `.venv/bin/python` when it exists, else `python3` from the PATH.
  */
 export function workerCommand(env: NodeJS.ProcessEnv = process.env): WorkerCommand {
-  const venv = path.join(PACKAGE_ROOT, ".venv", process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+  const venv = path.join(
+    PACKAGE_ROOT,
+    ".venv",
+    process.platform === "win32" ? "Scripts/python.exe" : "bin/python",
+  );
   const [command, source]: [string, WorkerCommand["source"]] = env.MPIPE_PYTHON
     ? [env.MPIPE_PYTHON, "MPIPE_PYTHON"]
     : existsSync(venv)

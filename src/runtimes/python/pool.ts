@@ -41,8 +41,10 @@ export class PythonWorkerPool {
   private closed = false;
 
   constructor(options: PythonPoolOptions = {}) {
-    this.maxWorkers = options.maxWorkers ?? envNumber("MPIPE_PYTHON_WORKERS", 1) ?? Math.min(4, os.availableParallelism());
-    this.requestTimeoutMs = options.requestTimeoutMs ?? (envNumber("MPIPE_PYTHON_TIMEOUT", 0.001) ?? 600) * 1000;
+    this.maxWorkers =
+      options.maxWorkers ?? envNumber("MPIPE_PYTHON_WORKERS", 1) ?? Math.min(4, os.availableParallelism());
+    this.requestTimeoutMs =
+      options.requestTimeoutMs ?? (envNumber("MPIPE_PYTHON_TIMEOUT", 0.001) ?? 600) * 1000;
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.command = options.command ?? workerCommand();
     if (!Number.isInteger(this.maxWorkers) || this.maxWorkers < 1) {

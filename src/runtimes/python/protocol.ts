@@ -102,7 +102,10 @@ export class ProtocolViolation extends Error {
  * Frames a header and blobs as a list of buffers (blobs are not copied); `protocol` and `blobs`
  * are filled in.
  */
-export function encodeMessage(header: Record<string, unknown>, blobs: Record<string, Uint8Array> = {}): Buffer[] {
+export function encodeMessage(
+  header: Record<string, unknown>,
+  blobs: Record<string, Uint8Array> = {},
+): Buffer[] {
   const entries = Object.entries(blobs);
   const json = Buffer.from(
     JSON.stringify({
@@ -114,7 +117,11 @@ export function encodeMessage(header: Record<string, unknown>, blobs: Record<str
   );
   const prefix = Buffer.alloc(4);
   prefix.writeUInt32BE(json.byteLength, 0);
-  return [prefix, json, ...entries.map(([, bytes]) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))];
+  return [
+    prefix,
+    json,
+    ...entries.map(([, bytes]) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+  ];
 }
 
 const BlobList = z.array(z.object({ name: z.string(), bytes: z.int().min(0).max(MAX_BLOB_BYTES) }));
@@ -151,7 +158,9 @@ export class MessageDecoder {
         if (this.buffered < 4) break;
         this.headerLength = this.take(4).readUInt32BE(0);
         if (this.headerLength > MAX_HEADER_BYTES) {
-          throw new ProtocolViolation(`a header length of ${this.headerLength} bytes exceeds ${MAX_HEADER_BYTES}`);
+          throw new ProtocolViolation(
+            `a header length of ${this.headerLength} bytes exceeds ${MAX_HEADER_BYTES}`,
+          );
         }
       }
       if (this.header === undefined) {

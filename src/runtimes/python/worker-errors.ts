@@ -21,10 +21,29 @@ export interface WorkerErrorReply {
  * so a bad param is a user error (exit 2) and a Python bug an internal one (exit 1).
  */
 export function engineErrorFromReply(reply: WorkerErrorReply, what: string): EngineError {
-  const message = `${what}: ${reply.message}`;
+  const error = mapReply(reply, `${what}: ${reply.message}`);
+  REPLIES.set(error, reply);
+  return error;
+}
+
+const REPLIES = new WeakMap<Error, WorkerErrorReply>();
+
+/** The worker's reply behind an error from {@link engineErrorFromReply}. */
+export function workerErrorReply(error: unknown): WorkerErrorReply | undefined {
+  return error instanceof Error ? REPLIES.get(error) : undefined;
+}
+
+/** The worker's error type behind an error from {@link engineErrorFromReply}, e.g. `UnknownState`. */
+export function workerErrorType(error: unknown): string | undefined {
+  return workerErrorReply(error)?.type;
+}
+
+function mapReply(reply: WorkerErrorReply, message: string): EngineError {
   switch (reply.type) {
     case "ParamError":
-      return new SetupValidationError(message, { hint: "Check the setup's params against the flavour's schema." });
+      return new SetupValidationError(message, {
+        hint: "Check the setup's params against the flavour's schema.",
+      });
     case "DataError":
       return new DatasetSchemaError(message);
     case "StateError":
@@ -32,13 +51,17 @@ export function engineErrorFromReply(reply: WorkerErrorReply, what: string): Eng
         hint: "The model state does not load in this Python runtime; re-train the model.",
       });
     case "UnknownFlavour":
-      return new NotFoundError(message, { hint: `The Python package may be older than the engine. ${INSTALL_HINT}` });
+      return new NotFoundError(message, {
+        hint: `The Python package may be older than the engine. ${INSTALL_HINT}`,
+      });
     case "MissingPackage":
       return new ServiceUnavailableError(message, { hint: INSTALL_HINT });
     default:
       return new RuntimeFailureError(message, {
         hint: "This is a fault in the Python runtime; its traceback is on the error's cause (--debug).",
-        cause: reply.traceback ? Object.assign(new Error(reply.message), { stack: reply.traceback }) : undefined,
+        cause: reply.traceback
+          ? Object.assign(new Error(reply.message), { stack: reply.traceback })
+          : undefined,
       });
   }
 }

@@ -13,7 +13,7 @@ import {
   RESULT_SCHEMAS,
   ReplyEnvelope,
 } from "./protocol.ts";
-import { engineErrorFromReply } from "./worker-errors.ts";
+import { engineErrorFromReply, workerErrorReply } from "./worker-errors.ts";
 
 /** A successful reply: the command's typed result and the reply's blobs. */
 export interface CallResult<C extends Command> {
@@ -148,7 +148,10 @@ export class PythonWorker {
   ): Promise<CallResult<C>> {
     const what = options.what ?? cmd;
     if (!this.alive) throw this.deathError(what);
-    if (this.stopping) throw new RuntimeFailureError(`the Python worker (pid ${this.pid}) is shutting down; "${what}" was not sent`);
+    if (this.stopping)
+      throw new RuntimeFailureError(
+        `the Python worker (pid ${this.pid}) is shutting down; "${what}" was not sent`,
+      );
     if (this.pending) throw new Error(`Python worker ${this.pid} is busy; the pool must not share it`);
     const id = this.nextId++;
     this.setRef(true);
@@ -194,14 +197,20 @@ export class PythonWorker {
   private interpret<C extends Command>(cmd: C, message: Message, what: string): CallResult<C> {
     const envelope = ReplyEnvelope.parse(message.header);
     if (!envelope.ok) {
-      throw engineErrorFromReply(envelope.error ?? { type: "InternalError", message: "failed without saying why" }, what);
+      throw engineErrorFromReply(
+        envelope.error ?? { type: "InternalError", message: "failed without saying why" },
+        what,
+      );
     }
     const result = RESULT_SCHEMAS[cmd].safeParse(message.header);
     if (!result.success) {
       this.kill();
-      throw new RuntimeFailureError(`the Python worker answered "${what}" with a malformed reply (${result.error.issues[0]?.message})`, {
-        hint: "The Python package and the engine may be out of step. " + INSTALL_HINT,
-      });
+      throw new RuntimeFailureError(
+        `the Python worker answered "${what}" with a malformed reply (${result.error.issues[0]?.message})`,
+        {
+          hint: `The Python package and the engine may be out of step. ${INSTALL_HINT}`,
+        },
+      );
     }
     return { result: result.data as CommandMap[C]["result"], blobs: message.blobs };
   }
@@ -246,7 +255,9 @@ export class PythonWorker {
     this.failPending(
       new RuntimeFailureError(
         `the Python worker (pid ${this.pid}) did not finish "${pending.what}" within ${formatSeconds(pending.timeoutMs)}; it was stopped`,
-        { hint: "Raise the limit with MPIPE_PYTHON_TIMEOUT (seconds), or use fewer rows or a smaller model." },
+        {
+          hint: "Raise the limit with MPIPE_PYTHON_TIMEOUT (seconds), or use fewer rows or a smaller model.",
+        },
       ),
     );
   }
@@ -271,9 +282,12 @@ export class PythonWorker {
 
   private badReply(detail: string): RuntimeFailureError {
     const what = this.pending?.what ?? "a request";
-    return new RuntimeFailureError(`the Python worker (pid ${this.pid}) answered "${what}" with a malformed message: ${detail}; it was stopped`, {
-      hint: `Something in the worker wrote to its protocol stream. ${this.stderrHint()}`,
-    });
+    return new RuntimeFailureError(
+      `the Python worker (pid ${this.pid}) answered "${what}" with a malformed message: ${detail}; it was stopped`,
+      {
+        hint: `Something in the worker wrote to its protocol stream. ${this.stderrHint()}`,
+      },
+    );
   }
 
   private deathError(what: string): RuntimeFailureError {
@@ -291,14 +305,25 @@ export class PythonWorker {
   }
 
   private explainStartFailure(error: unknown): Error {
+    const who = `interpreter "${this.spec.command}" (from ${this.spec.source})`;
     if (/No module named '?mpipe_runtime/.test(this.stderrTail)) {
       return new ServiceUnavailableError(
-        `cannot start the Python runtime: interpreter "${this.spec.command}" (from ${this.spec.source}) has no mpipe_runtime package`,
-        { hint: INSTALL_HINT, cause: error },
+        `cannot start the Python runtime: ${who} has no mpipe_runtime package`,
+        {
+          hint: INSTALL_HINT,
+          cause: error,
+        },
       );
     }
+    const reply = workerErrorReply(error);
+    if (reply?.type === "MissingPackage") {
+      return new ServiceUnavailableError(`cannot start the Python runtime: ${who} ${reply.message}`, {
+        hint: INSTALL_HINT,
+        cause: error,
+      });
+    }
     if (error instanceof RuntimeFailureError) {
-      return new RuntimeFailureError(`cannot start the Python runtime with "${this.spec.command}": ${error.message}`, {
+      return new RuntimeFailureError(`cannot start the Python runtime with ${who}: ${error.message}`, {
         hint: error.hint ? `${error.hint}\n${INSTALL_HINT}` : INSTALL_HINT,
         cause: error,
       });
@@ -308,10 +333,10 @@ export class PythonWorker {
 
   /** An idle worker must not keep the CLI alive; a busy one must. */
   private setRef(on: boolean): void {
-    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as (
-      | { ref?: () => void; unref?: () => void }
-      | null
-    )[];
+    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as ({
+      ref?: () => void;
+      unref?: () => void;
+    } | null)[];
     for (const handle of handles) (on ? handle?.ref : handle?.unref)?.call(handle);
   }
 }
