@@ -33,15 +33,24 @@ describe("mpipe on a fresh workspace", () => {
     expect(demo.stdout).toContain("accuracy=");
     expect(demo.stdout).toContain("adjusted_rand_index=");
     const predictions = readdirSync(path.join(home, "predictions")).sort();
-    expect(predictions).toEqual(["penguins-gmm.csv", "penguins-kmeans.csv", "titanic-gbdt.csv", "titanic-logreg.csv"]);
+    expect(predictions).toEqual([
+      "penguins-gmm.csv",
+      "penguins-kmeans.csv",
+      "titanic-gbdt.csv",
+      "titanic-logreg.csv",
+    ]);
   });
 
   it("demo predictions keep row order and carry the id column or a row index", () => {
-    const titanic = parseSimpleCsv(readFileSync(path.join(home, "predictions", "titanic-logreg.csv"), "utf8"));
+    const titanic = parseSimpleCsv(
+      readFileSync(path.join(home, "predictions", "titanic-logreg.csv"), "utf8"),
+    );
     expect(titanic.header).toEqual(["PassengerId", "prediction", "probability"]);
     expect(titanic.rows).toHaveLength(891);
     expect(titanic.rows.map((r) => Number(r[0]))).toEqual(Array.from({ length: 891 }, (_, i) => i + 1));
-    const penguins = parseSimpleCsv(readFileSync(path.join(home, "predictions", "penguins-kmeans.csv"), "utf8"));
+    const penguins = parseSimpleCsv(
+      readFileSync(path.join(home, "predictions", "penguins-kmeans.csv"), "utf8"),
+    );
     expect(penguins.header).toEqual(["row", "prediction"]);
     expect(penguins.rows.map((r) => Number(r[0]))).toEqual(Array.from({ length: 344 }, (_, i) => i));
     expect(new Set(penguins.rows.map((r) => r[1]))).toEqual(new Set(["0", "1", "2"]));
@@ -65,7 +74,18 @@ describe("mpipe on a fresh workspace", () => {
     expect(shown.lineage.datasetFingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect((await cli("models", "alias", "titanic-logreg@1", "champion")).code).toBe(0);
     const out = path.join(dir, "champion.csv");
-    const predicted = await cli("predict", "titanic-logreg@champion", "--data", TITANIC, "--out", out, "--param", "threshold=0.9", "--param", "passthrough=Name,Sex");
+    const predicted = await cli(
+      "predict",
+      "titanic-logreg@champion",
+      "--data",
+      TITANIC,
+      "--out",
+      out,
+      "--param",
+      "threshold=0.9",
+      "--param",
+      "passthrough=Name,Sex",
+    );
     expect(predicted.code, predicted.stderr).toBe(0);
     const text = readFileSync(out, "utf8");
     expect(text.split("\n")[0]).toBe("PassengerId,prediction,probability,Name,Sex");
@@ -78,14 +98,32 @@ describe("mpipe on a fresh workspace", () => {
     expect((await cli("predict", "titanic-gbdt@1", "--data", TITANIC, "--out", a)).code).toBe(0);
     expect((await cli("predict", "titanic-gbdt", "--data", TITANIC, "--out", b)).code).toBe(0);
     expect(readFileSync(a, "utf8")).toBe(readFileSync(b, "utf8"));
-    expect(readFileSync(a, "utf8")).toBe(readFileSync(path.join(home, "predictions", "titanic-gbdt.csv"), "utf8"));
+    expect(readFileSync(a, "utf8")).toBe(
+      readFileSync(path.join(home, "predictions", "titanic-gbdt.csv"), "utf8"),
+    );
   });
 
   it("predicts Parquet input to Parquet output", async () => {
     const out = path.join(dir, "penguins.parquet");
-    const result = await cli("--json", "predict", "penguins-gmm", "--data", PENGUINS, "--out", out, "--param", "probabilities=true");
+    const result = await cli(
+      "--json",
+      "predict",
+      "penguins-gmm",
+      "--data",
+      PENGUINS,
+      "--out",
+      out,
+      "--param",
+      "probabilities=true",
+    );
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).columns).toEqual(["row", "prediction", "probability_0", "probability_1", "probability_2"]);
+    expect(JSON.parse(result.stdout).columns).toEqual([
+      "row",
+      "prediction",
+      "probability_0",
+      "probability_1",
+      "probability_2",
+    ]);
     expect(existsSync(out)).toBe(true);
   });
 
@@ -98,7 +136,9 @@ describe("mpipe on a fresh workspace", () => {
     expect(entry.metrics).toEqual(first.metrics);
     const out = path.join(dir, "v2.csv");
     expect((await cli("predict", "titanic-gbdt@2", "--data", TITANIC, "--out", out)).code).toBe(0);
-    expect(readFileSync(out, "utf8")).toBe(readFileSync(path.join(home, "predictions", "titanic-gbdt.csv"), "utf8"));
+    expect(readFileSync(out, "utf8")).toBe(
+      readFileSync(path.join(home, "predictions", "titanic-gbdt.csv"), "utf8"),
+    );
   });
 
   it("setups show --json prints a document that setups add accepts back under a new name", async () => {
@@ -112,7 +152,10 @@ describe("mpipe on a fresh workspace", () => {
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain("penguins-kmeans-4 version 1");
     const yaml = path.join(dir, "k4.yaml");
-    writeFileSync(yaml, "name: penguins-kmeans-4\nmodelType: penguins\nflavour: kmeans\ndataset: penguins\nparams:\n  k: 5\n");
+    writeFileSync(
+      yaml,
+      "name: penguins-kmeans-4\nmodelType: penguins\nflavour: kmeans\ndataset: penguins\nparams:\n  k: 5\n",
+    );
     expect((await cli("setups", "add", yaml)).stdout).toContain("penguins-kmeans-4 version 2");
     const v1 = JSON.parse((await cli("--json", "setups", "show", "penguins-kmeans-4@1")).stdout);
     expect(v1.params.k).toBe(4);
@@ -120,25 +163,38 @@ describe("mpipe on a fresh workspace", () => {
 
   describe("bad input gives exit code 2, says what and where, and leaves no output", () => {
     it("an unknown setup", async () => {
-      expectUserError(await cli("train", "no-such-setup", "--data", TITANIC), 'unknown setup "no-such-setup"', "Known setups");
+      expectUserError(
+        await cli("train", "no-such-setup", "--data", TITANIC),
+        'unknown setup "no-such-setup"',
+        "Known setups",
+      );
     });
 
     it("an unknown model and an unknown alias", async () => {
       const out = path.join(dir, "never.csv");
       expectUserError(await cli("predict", "nope", "--data", TITANIC, "--out", out), "nope");
-      expectUserError(await cli("predict", "titanic-logreg@nosuch", "--data", TITANIC, "--out", out), "nosuch");
+      expectUserError(
+        await cli("predict", "titanic-logreg@nosuch", "--data", TITANIC, "--out", out),
+        "nosuch",
+      );
       expect(existsSync(out)).toBe(false);
     });
 
     it("an unknown flavour in a setup", async () => {
       const file = path.join(dir, "bad-flavour.json");
-      writeFileSync(file, JSON.stringify({ name: "x", modelType: "penguins", flavour: "dbscan", dataset: "penguins" }));
+      writeFileSync(
+        file,
+        JSON.stringify({ name: "x", modelType: "penguins", flavour: "dbscan", dataset: "penguins" }),
+      );
       expectUserError(await cli("setups", "add", file), 'unknown flavour "dbscan"', "kmeans");
     });
 
     it("a bad setup parameter, naming the field", async () => {
       const file = path.join(dir, "bad-param.yaml");
-      writeFileSync(file, "name: x\nmodelType: penguins\nflavour: kmeans\ndataset: penguins\nparams:\n  k: 0\n");
+      writeFileSync(
+        file,
+        "name: x\nmodelType: penguins\nflavour: kmeans\ndataset: penguins\nparams:\n  k: 0\n",
+      );
       expectUserError(await cli("setups", "validate", file), "bad-param.yaml", "params.k");
     });
 
@@ -146,7 +202,11 @@ describe("mpipe on a fresh workspace", () => {
       const file = path.join(dir, "no-age.csv");
       writeFileSync(file, "PassengerId,Pclass,Sex,SibSp,Parch,Fare,Embarked\n1,3,male,1,0,7.25,S\n");
       const out = path.join(dir, "no-age-out.csv");
-      expectUserError(await cli("predict", "titanic-logreg", "--data", file, "--out", out), "no-age.csv", "Age");
+      expectUserError(
+        await cli("predict", "titanic-logreg", "--data", file, "--out", out),
+        "no-age.csv",
+        "Age",
+      );
       expect(existsSync(out)).toBe(false);
     });
 
@@ -156,33 +216,66 @@ describe("mpipe on a fresh workspace", () => {
       lines[3] = lines[3].replace(",26,", ",twenty-six,");
       writeFileSync(file, lines.join("\n"));
       const out = path.join(dir, "bad-age-out.csv");
-      expectUserError(await cli("predict", "titanic-logreg", "--data", file, "--out", out), "bad-age.csv", "row 3", '"Age"', "twenty-six");
+      expectUserError(
+        await cli("predict", "titanic-logreg", "--data", file, "--out", out),
+        "bad-age.csv",
+        "row 3",
+        '"Age"',
+        "twenty-six",
+      );
       expect(existsSync(out)).toBe(false);
     });
 
     it("a category value the metadata does not allow", async () => {
       const file = path.join(dir, "bad-sex.csv");
       writeFileSync(file, "PassengerId,Pclass,Sex,Age,SibSp,Parch,Fare,Embarked\n1,3,robot,22,1,0,7.25,S\n");
-      expectUserError(await cli("predict", "titanic-gbdt", "--data", file, "--out", path.join(dir, "o.csv")), '"Sex"', "robot");
+      expectUserError(
+        await cli("predict", "titanic-gbdt", "--data", file, "--out", path.join(dir, "o.csv")),
+        '"Sex"',
+        "robot",
+      );
     });
 
     it("a bad runtime parameter, before any output is opened", async () => {
       const out = path.join(dir, "thr.csv");
-      expectUserError(await cli("predict", "titanic-logreg", "--data", TITANIC, "--out", out, "--param", "threshold=2"), "threshold");
-      expectUserError(await cli("predict", "penguins-kmeans", "--data", PENGUINS, "--out", out, "--param", "probabilities=true"), "probabilities");
+      expectUserError(
+        await cli("predict", "titanic-logreg", "--data", TITANIC, "--out", out, "--param", "threshold=2"),
+        "threshold",
+      );
+      expectUserError(
+        await cli(
+          "predict",
+          "penguins-kmeans",
+          "--data",
+          PENGUINS,
+          "--out",
+          out,
+          "--param",
+          "probabilities=true",
+        ),
+        "probabilities",
+      );
       expect(existsSync(out)).toBe(false);
     });
 
     it("an output format it cannot write", async () => {
-      expectUserError(await cli("predict", "titanic-logreg", "--data", TITANIC, "--out", path.join(dir, "x.xlsx")), ".xlsx");
+      expectUserError(
+        await cli("predict", "titanic-logreg", "--data", TITANIC, "--out", path.join(dir, "x.xlsx")),
+        ".xlsx",
+      );
     });
 
     it("a missing data file", async () => {
-      expectUserError(await cli("train", "titanic-logreg", "--data", path.join(dir, "missing.csv")), "missing.csv");
+      expectUserError(
+        await cli("train", "titanic-logreg", "--data", path.join(dir, "missing.csv")),
+        "missing.csv",
+      );
     });
 
     it("a corrupted artifact", async () => {
-      const trained = JSON.parse((await cli("--json", "train", "penguins-kmeans", "--data", PENGUINS)).stdout);
+      const trained = JSON.parse(
+        (await cli("--json", "train", "penguins-kmeans", "--data", PENGUINS)).stdout,
+      );
       const folder = new URL(trained.artifactUri).pathname;
       const arrays = path.join(folder, "arrays");
       const part = path.join(arrays, readdirSync(arrays)[0]);
@@ -190,7 +283,10 @@ describe("mpipe on a fresh workspace", () => {
       bytes[0] ^= 0xff;
       writeFileSync(part, bytes);
       const out = path.join(dir, "tampered.csv");
-      expectUserError(await cli("predict", `penguins-kmeans@${trained.version}`, "--data", PENGUINS, "--out", out), "checksum");
+      expectUserError(
+        await cli("predict", `penguins-kmeans@${trained.version}`, "--data", PENGUINS, "--out", out),
+        "checksum",
+      );
       expect(existsSync(out)).toBe(false);
     });
 
@@ -209,13 +305,27 @@ describe("concurrent CLI processes", () => {
       const home = path.join(dir, "home");
       const files = [0, 1, 2, 3].map((i) => {
         const file = path.join(dir, `s${i}.json`);
-        writeFileSync(file, JSON.stringify({ name: `shared-setup`, modelType: "penguins", flavour: "kmeans", dataset: "penguins", params: { k: i + 2 } }));
+        writeFileSync(
+          file,
+          JSON.stringify({
+            name: `shared-setup`,
+            modelType: "penguins",
+            flavour: "kmeans",
+            dataset: "penguins",
+            params: { k: i + 2 },
+          }),
+        );
         return file;
       });
       const results = await Promise.all(files.map((f) => runCli(["--home", home, "setups", "add", f])));
       for (const r of results) expect(r.code, r.stderr).toBe(0);
       const versions = await Promise.all(
-        [1, 2, 3, 4].map(async (v) => JSON.parse((await runCli(["--home", home, "--json", "setups", "show", `shared-setup@${v}`])).stdout).params.k),
+        [1, 2, 3, 4].map(
+          async (v) =>
+            JSON.parse(
+              (await runCli(["--home", home, "--json", "setups", "show", `shared-setup@${v}`])).stdout,
+            ).params.k,
+        ),
       );
       expect(versions.sort()).toEqual([2, 3, 4, 5]);
     } finally {

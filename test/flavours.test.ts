@@ -1,12 +1,12 @@
 import { describe } from "vitest";
-import type { PipelineCore } from "../src/core/pipeline-core.ts";
-import { readFrame } from "../src/data/scan.ts";
-import { DatasetMetadata } from "../src/data/metadata.ts";
-import { builtinPipelines } from "../src/models/builtin.ts";
 import { pipelines as examplePipelines } from "../examples/penguin-species/index.ts";
-import { type ConformanceData, describeFlavourConformance } from "./conformance/flavour-conformance.ts";
-import penguinsMetadata from "../src/models/penguins/dataset.json" with { type: "json" };
 import { bundledData } from "../src/core/paths.ts";
+import type { PipelineCore } from "../src/core/pipeline-core.ts";
+import { DatasetMetadata } from "../src/data/metadata.ts";
+import { readFrame } from "../src/data/scan.ts";
+import { builtinPipelines } from "../src/models/builtin.ts";
+import penguinsMetadata from "../src/models/penguins/dataset.json" with { type: "json" };
+import { type ConformanceData, describeFlavourConformance } from "./conformance/flavour-conformance.ts";
 
 const builtin = builtinPipelines();
 const penguins = builtin.find((p) => p.modelType === "penguins")!;
@@ -22,7 +22,11 @@ function dataFor(pipeline: PipelineCore, flavour: string): () => Promise<Conform
       const model = pipeline.factory.create(setup);
       const target = model.targetSpec(metadata);
       const columns = [...model.inputSpecs(metadata), ...(target ? [target] : [])];
-      const frame = await readFrame({ files: [source?.file ?? bundledData("penguins.csv")], columns, missingValues: metadata.missingValues });
+      const frame = await readFrame({
+        files: [source?.file ?? bundledData("penguins.csv")],
+        columns,
+        missingValues: metadata.missingValues,
+      });
       return { metadata, frame };
     })();
     return cached;

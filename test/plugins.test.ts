@@ -16,16 +16,33 @@ describe("model types from outside the engine", () => {
     const result = await cli("--json", "setups", "flavours");
     expect(result.code, result.stderr).toBe(0);
     const flavours = JSON.parse(result.stdout) as Array<{ modelType: string; flavour: string }>;
-    expect(flavours).toContainEqual(expect.objectContaining({ modelType: "penguin-species", flavour: "nearest-centroid" }));
-    expect(flavours).toContainEqual(expect.objectContaining({ modelType: "titanic", flavour: "gradient-boosting" }));
+    expect(flavours).toContainEqual(
+      expect.objectContaining({ modelType: "penguin-species", flavour: "nearest-centroid" }),
+    );
+    expect(flavours).toContainEqual(
+      expect.objectContaining({ modelType: "titanic", flavour: "gradient-boosting" }),
+    );
   });
 
   it("train, register and batch-predict like the built-in ones", async () => {
-    const trained = await cli("--json", "train", "penguin-species-centroid", "--data", path.join(ROOT, "data", "penguins.csv"));
+    const trained = await cli(
+      "--json",
+      "train",
+      "penguin-species-centroid",
+      "--data",
+      path.join(ROOT, "data", "penguins.csv"),
+    );
     expect(trained.code, trained.stderr).toBe(0);
     expect(JSON.parse(trained.stdout).metrics.accuracy).toBeGreaterThan(0.9);
     const out = path.join(dir, "species.csv");
-    const predicted = await cli("predict", "penguin-species-centroid", "--data", path.join(ROOT, "data", "penguins.csv"), "--out", out);
+    const predicted = await cli(
+      "predict",
+      "penguin-species-centroid",
+      "--data",
+      path.join(ROOT, "data", "penguins.csv"),
+      "--out",
+      out,
+    );
     expect(predicted.code, predicted.stderr).toBe(0);
     const lines = readFileSync(out, "utf8").trimEnd().split("\n");
     expect(lines[0]).toBe("row,prediction");

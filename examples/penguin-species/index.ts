@@ -87,7 +87,8 @@ export class PenguinSpeciesNearestCentroid extends PenguinSpeciesModel {
       counts[c]++;
       for (let j = 0; j < x.cols; j++) sums[c * x.cols + j] += x.data[i * x.cols + j];
     }
-    for (let c = 0; c < k; c++) for (let j = 0; j < x.cols; j++) sums[c * x.cols + j] /= Math.max(counts[c], 1);
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < x.cols; j++) sums[c * x.cols + j] /= Math.max(counts[c], 1);
     this.centroids = sums;
   }
 

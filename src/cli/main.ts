@@ -1,15 +1,27 @@
 #!/usr/bin/env node
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { EngineError, EXIT_CODES } from "../core/errors.ts";
+import { EngineError, EXIT_CODES, UsageError } from "../core/errors.ts";
 import { parseParamPairs } from "../core/runtime-params.ts";
+import { inferMetadata } from "../data/infer.ts";
 import { DEMO_SETUPS, runDemo } from "../engine/demo.ts";
 import { Engine } from "../engine/engine.ts";
 import { ENGINE_VERSION } from "../engine/version.ts";
-import { inferMetadata } from "../data/infer.ts";
-import { formatMetrics, printJson, printTable } from "./output.ts";
+import { formatMetrics, formatNumber, printJson, printTable } from "./output.ts";
 import { terminalProgress } from "./progress.ts";
 import { readDocument } from "./read-document.ts";
+
+/** `--workers`: a whole number of at least 1. */
+function parseWorkers(text: string): number {
+  const n = /^[0-9]+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`--workers must be a whole number of at least 1, got "${text}"`, {
+      hint: `Use e.g. --workers ${availableParallelism()} (this machine's cores).`,
+    });
+  }
+  return n;
+}
 
 interface GlobalOptions {
   home?: string;
@@ -56,7 +68,9 @@ export function buildProgram(): Command {
 
   program
     .command("demo")
-    .description(`train ${DEMO_SETUPS.join(", ")} on the bundled data and batch-predict each`)
+    .description(
+      `train ${DEMO_SETUPS.join(", ")} on the bundled data, batch-predict each and write their reports`,
+    )
     .action(() =>
       withEngine(async (engine, g) => {
         const results = await runDemo(engine, (step) => {
@@ -74,6 +88,8 @@ export function buildProgram(): Command {
         );
         process.stdout.write(`\nPredictions (${results.length} files) are in ${engine.paths.predictions}:\n`);
         for (const r of results) process.stdout.write(`  ${r.predictions} (${r.predictedRows} rows)\n`);
+        process.stdout.write(`\nReports (${results.length} files) are in ${engine.paths.reports}:\n`);
+        for (const r of results) process.stdout.write(`  ${r.report}\n`);
       }),
     );
 
@@ -87,7 +103,13 @@ export function buildProgram(): Command {
         if (g.json) return printJson(docs);
         printTable(
           ["name", "version", "type/flavour", "dataset", "description"],
-          docs.map((d) => [d.name, d.version, `${d.body.modelType}/${d.body.flavour}`, String(d.body.dataset), String(d.body.description ?? "")]),
+          docs.map((d) => [
+            d.name,
+            d.version,
+            `${d.body.modelType}/${d.body.flavour}`,
+            String(d.body.dataset),
+            String(d.body.description ?? ""),
+          ]),
         );
       }),
     );
@@ -98,7 +120,9 @@ export function buildProgram(): Command {
       withEngine(async (engine, g) => {
         const doc = await engine.getSetup(ref);
         if (g.json) return printJson(doc.body);
-        process.stdout.write(`${doc.name} (version ${doc.version}, ${doc.createdAt})\n${JSON.stringify(doc.body, null, 2)}\n`);
+        process.stdout.write(
+          `${doc.name} (version ${doc.version}, ${doc.createdAt})\n${JSON.stringify(doc.body, null, 2)}\n`,
+        );
       }),
     );
   setups
@@ -145,7 +169,12 @@ export function buildProgram(): Command {
         if (g.json) return printJson(docs);
         printTable(
           ["name", "version", "columns", "description"],
-          docs.map((d) => [d.name, d.version, (d.body.columns as unknown[]).length, String(d.body.description ?? "")]),
+          docs.map((d) => [
+            d.name,
+            d.version,
+            (d.body.columns as unknown[]).length,
+            String(d.body.description ?? ""),
+          ]),
         );
       }),
     );
@@ -190,6 +219,43 @@ export function buildProgram(): Command {
       }),
     );
 
+  datasets
+    .command("profile <dataset>")
+    .description(
+      "profile a dataset (NAME: stored with its metadata; or a file PATH): types, missing, distinct, min, max, mean, histograms",
+    )
+    .option("--data <path>", "the data of a dataset NAME (default: its bundled file)")
+    .option("--out <file>", "the HTML profile (default: <home>/reports/datasets/<name>.html)")
+    .action((target: string, options: { data?: string; out?: string }) =>
+      withEngine(async (engine, g) => {
+        const result = await engine.profileDataset(target, options);
+        if (g.json) return printJson(result);
+        printTable(
+          ["column", "type", "role", "missing", "invalid", "distinct", "min", "max", "mean"],
+          result.profile.columns.map((c) => [
+            c.name,
+            c.type,
+            c.role ?? "",
+            c.missing,
+            c.invalid,
+            c.distinct,
+            c.min ?? "",
+            c.max ?? "",
+            c.mean ?? "",
+          ]),
+        );
+        const d = result.dataset;
+        process.stdout.write(`\n${result.profile.rows} rows profiled`);
+        if (d)
+          process.stdout.write(
+            d.stored
+              ? `; stored with ${d.name}@${d.version}`
+              : `; ${d.name}@${d.version} already holds this profile`,
+          );
+        process.stdout.write(`\nHTML profile: ${result.out}\n`);
+      }),
+    );
+
   program
     .command("train <setup>")
     .description("train a setup (name or name@version), evaluate it, and register the model")
@@ -215,13 +281,46 @@ export function buildProgram(): Command {
         .argParser((value: string, previous: string[] = []) => [...previous, value])
         .default([]),
     )
-    .action((ref: string, options: { data: string; out: string; param: string[] }) =>
-      withEngine(async (engine, g) => {
+    .option(
+      "--workers <n>",
+      `worker threads predicting in parallel (default: all ${availableParallelism()} cores for inputs of 8 MiB or more)`,
+    )
+    .action((ref: string, options: { data: string; out: string; param: string[]; workers?: string }) => {
+      // Checked before the workspace is opened: a bad value has no side effect.
+      const workers = options.workers === undefined ? undefined : parseWorkers(options.workers);
+      return withEngine(async (engine, g) => {
         const params = parseParamPairs(options.param);
-        const result = await engine.predict(ref, options.data, options.out, params);
-        if (g.json) return printJson({ model: `${result.entry.name}@${result.entry.version}`, rows: result.rows, out: result.outPath, columns: result.columns, params: result.params });
+        const result = await engine.predict(ref, options.data, options.out, params, { workers });
+        if (g.json)
+          return printJson({
+            model: `${result.entry.name}@${result.entry.version}`,
+            rows: result.rows,
+            out: result.outPath,
+            columns: result.columns,
+            params: result.params,
+          });
         process.stdout.write(
           `${result.rows} predictions by ${result.entry.name}@${result.entry.version} written to ${path.relative(process.cwd(), result.outPath) || result.outPath}\n`,
+        );
+      });
+    });
+
+  program
+    .command("report <model>")
+    .description(
+      "write a model's self-contained HTML report: lineage, parameters, metrics and evaluation charts",
+    )
+    .option("--out <file>", "the HTML file (default: <home>/reports/<name>@<version>.html)")
+    .action((ref: string, options: { out?: string }) =>
+      withEngine(async (engine, g) => {
+        const result = await engine.report(ref, options.out);
+        if (g.json) {
+          const { entry, ...rest } = result;
+          return printJson({ model: `${entry.name}@${entry.version}`, ...rest });
+        }
+        for (const note of result.notes) process.stderr.write(`notice: ${note}\n`);
+        process.stdout.write(
+          `report of ${result.entry.name}@${result.entry.version} (${result.charts.length} charts) written to ${result.out}\n`,
         );
       }),
     );
@@ -236,7 +335,13 @@ export function buildProgram(): Command {
         if (g.json) return printJson(entries);
         printTable(
           ["model", "type/flavour", "aliases", "created", "metrics"],
-          entries.map((e) => [`${e.name}@${e.version}`, `${e.modelType}/${e.flavour}`, e.aliases.join(","), e.createdAt, formatMetrics(e.metrics)]),
+          entries.map((e) => [
+            `${e.name}@${e.version}`,
+            `${e.modelType}/${e.flavour}`,
+            e.aliases.join(","),
+            e.createdAt,
+            formatMetrics(e.metrics),
+          ]),
         );
       }),
     );
@@ -246,7 +351,16 @@ export function buildProgram(): Command {
     .action((ref: string) =>
       withEngine(async (engine, g) => {
         const { entry, versions } = await engine.showModel(ref);
-        if (g.json) return printJson({ ...entry, versions: versions.map((v) => ({ version: v.version, aliases: v.aliases, createdAt: v.createdAt, metrics: v.metrics })) });
+        if (g.json)
+          return printJson({
+            ...entry,
+            versions: versions.map((v) => ({
+              version: v.version,
+              aliases: v.aliases,
+              createdAt: v.createdAt,
+              metrics: v.metrics,
+            })),
+          });
         const l = entry.lineage;
         process.stdout.write(
           [
@@ -265,6 +379,28 @@ export function buildProgram(): Command {
           ["version", "aliases", "created", "metrics"],
           versions.map((v) => [v.version, v.aliases.join(","), v.createdAt, formatMetrics(v.metrics)]),
         );
+      }),
+    );
+  models
+    .command("compare <models...>")
+    .description("metrics of two or more models or versions side by side; * marks the better value")
+    .action((refs: string[]) =>
+      withEngine(async (engine, g) => {
+        const comparison = await engine.compareModels(refs);
+        if (g.json) return printJson(comparison);
+        printTable(
+          ["metric", ...comparison.models.map((m) => m.ref), "better"],
+          comparison.metrics.map((m) => [
+            m.metric,
+            ...m.values.map((v, i) =>
+              v === null ? "-" : `${formatNumber(v)}${m.best.includes(i) ? " *" : ""}`,
+            ),
+            m.direction ?? "",
+          ]),
+        );
+        process.stdout.write("\n* the better value of the metric\n");
+        for (const warning of comparison.warnings)
+          process.stdout.write(`warning: not comparable: ${warning}\n`);
       }),
     );
   models
@@ -295,7 +431,13 @@ export function buildProgram(): Command {
         if (g.json) return printJson(runs);
         printTable(
           ["started", "kind", "status", "subject", "rows"],
-          runs.map((r) => [String(r.startedAt), String(r.kind), String(r.status), String(r.model ?? r.setup ?? ""), String(r.rows ?? "")]),
+          runs.map((r) => [
+            String(r.startedAt),
+            String(r.kind),
+            String(r.status),
+            String(r.model ?? r.setup ?? ""),
+            String(r.rows ?? ""),
+          ]),
         );
       }),
     );

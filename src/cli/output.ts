@@ -6,7 +6,10 @@ export function printJson(value: unknown): void {
 }
 
 /** Prints rows as a left-aligned text table with a header line. */
-export function printTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): void {
+export function printTable(
+  headers: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+): void {
   const cells = rows.map((row) => row.map((c) => (typeof c === "number" ? formatNumber(c) : c)));
   const widths = headers.map((h, j) => Math.max(h.length, ...cells.map((r) => (r[j] ?? "").length)));
   const line = (row: readonly string[]) =>

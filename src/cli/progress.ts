@@ -21,7 +21,12 @@ export function terminalProgress(enabled: boolean): { listener?: ProgressListene
         event.total === undefined
           ? `${event.phase.padEnd(10)} {value} rows`
           : `${event.phase.padEnd(10)} [{bar}] {value}/{total}`;
-      bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true });
+      bar = new cliProgress.SingleBar({
+        format,
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      });
       bar.start(event.total ?? 0, 0);
     }
     bar?.update(event.done);

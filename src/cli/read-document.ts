@@ -16,9 +16,12 @@ export function readDocument(file: string): unknown {
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const line = first.linePos?.[0]?.line;
-    throw new UsageError(`${file}${line ? `, line ${line}` : ""}: not valid JSON or YAML: ${first.message.split("\n")[0]}`, {
-      hint: "Setup and dataset files are JSON or YAML documents.",
-    });
+    throw new UsageError(
+      `${file}${line ? `, line ${line}` : ""}: not valid JSON or YAML: ${first.message.split("\n")[0]}`,
+      {
+        hint: "Setup and dataset files are JSON or YAML documents.",
+      },
+    );
   }
   return document.toJS();
 }

@@ -44,7 +44,12 @@ export abstract class FactoryCore<TModel extends ModelCore = ModelCore> {
       .sort()
       .map((key) => {
         const cls = this.flavours[key];
-        return { modelType: this.modelType, flavour: key, description: cls.description, runtime: cls.runtime };
+        return {
+          modelType: this.modelType,
+          flavour: key,
+          description: cls.description,
+          runtime: cls.runtime,
+        };
       });
   }
 
@@ -67,9 +72,12 @@ export abstract class FactoryCore<TModel extends ModelCore = ModelCore> {
   validateSetup(document: unknown, file?: string): ModelSetup {
     const setup = parseSetupEnvelope(document, file);
     if (setup.modelType !== this.modelType) {
-      throw new SetupValidationError(`setup is for model type "${setup.modelType}", not "${this.modelType}"`, {
-        location: { file, field: "modelType" },
-      });
+      throw new SetupValidationError(
+        `setup is for model type "${setup.modelType}", not "${this.modelType}"`,
+        {
+          location: { file, field: "modelType" },
+        },
+      );
     }
     const cls = this.flavourClass(setup.flavour);
     const params = cls.paramsSchema.safeParse(setup.params);
@@ -100,9 +108,12 @@ export abstract class FactoryCore<TModel extends ModelCore = ModelCore> {
       );
     }
     if (!Object.hasOwn(this.flavours, manifest.flavour)) {
-      throw new ArtifactIntegrityError(`artifact needs flavour "${manifest.flavour}", which this engine does not have`, {
-        hint: `Flavours of ${this.modelType}: [${Object.keys(this.flavours).sort().join(", ")}]. Is a plug-in missing?`,
-      });
+      throw new ArtifactIntegrityError(
+        `artifact needs flavour "${manifest.flavour}", which this engine does not have`,
+        {
+          hint: `Flavours of ${this.modelType}: [${Object.keys(this.flavours).sort().join(", ")}]. Is a plug-in missing?`,
+        },
+      );
     }
     const model = this.create(manifest.setup);
     try {

@@ -80,7 +80,9 @@ export abstract class ModelCore<TParams extends BaseRuntimeParams = BaseRuntimeP
     const signature = this.inputSpecs(metadata);
     for (const spec of signature) {
       if (!frame.columns.has(spec.name)) {
-        throw new DatasetSchemaError(`training data has no column "${spec.name}"`, { location: { column: spec.name } });
+        throw new DatasetSchemaError(`training data has no column "${spec.name}"`, {
+          location: { column: spec.name },
+        });
       }
     }
     if (frame.rowCount === 0) throw new DatasetSchemaError("training data has no rows");
@@ -107,7 +109,10 @@ export abstract class ModelCore<TParams extends BaseRuntimeParams = BaseRuntimeP
   serialize(): SerializedModel {
     const signature = this.requireFitted();
     const inner = this.exportState();
-    return { state: { ...inner.state, signature: signature as unknown as JsonObject[] }, arrays: inner.arrays };
+    return {
+      state: { ...inner.state, signature: signature as unknown as JsonObject[] },
+      arrays: inner.arrays,
+    };
   }
 
   /** Restores learned state written by {@link serialize}. */
@@ -119,6 +124,14 @@ export abstract class ModelCore<TParams extends BaseRuntimeParams = BaseRuntimeP
     return this;
   }
 
+  /**
+   * Versions of the runtime's packages the fitted model depends on (e.g. `{ "scikit-learn":
+   * "1.5.2" }` for Python flavours), recorded as the artifact's `runtimeVersions`; none by default.
+   */
+  runtimeVersions(): Record<string, string> | undefined {
+    return undefined;
+  }
+
   /** Scores this (fitted) model on a held-out frame. */
   abstract evaluateFold(test: Frame, metadata: DatasetMetadata): Promise<FoldEvaluation>;
 
@@ -128,7 +141,8 @@ export abstract class ModelCore<TParams extends BaseRuntimeParams = BaseRuntimeP
     let rows = 0;
     for (const fold of folds) {
       rows += fold.rows;
-      for (const [key, value] of Object.entries(fold.metrics)) totals[key] = (totals[key] ?? 0) + value * fold.rows;
+      for (const [key, value] of Object.entries(fold.metrics))
+        totals[key] = (totals[key] ?? 0) + value * fold.rows;
     }
     const metrics: Record<string, number> = {};
     for (const [key, value] of Object.entries(totals)) metrics[key] = value / rows;

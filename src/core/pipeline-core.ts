@@ -8,6 +8,7 @@ import { DatasetSchemaError } from "./errors.ts";
 import type { FactoryCore } from "./factory-core.ts";
 import type { JsonObject } from "./json.ts";
 import type { EvaluationSummary, FoldEvaluation, ModelCore } from "./model-core.ts";
+import type { PredictExecutor, PredictionPlan } from "./predict-executor.ts";
 import type { EvaluationSpec, ModelSetup } from "./setup.ts";
 
 /** What a pipeline needs from the engine: I/O, the model registry, and where to report. */
@@ -17,6 +18,11 @@ export interface PipelineContext {
   engineVersion: string;
   onProgress?: ProgressListener;
   onNotice?: (message: string) => void;
+  /**
+   * Runs the prediction chunk loop elsewhere (e.g. on worker threads) when it accepts the plan;
+   * otherwise the loop runs here, in-process.
+   */
+  executor?: PredictExecutor;
 }
 
 /** A stored setup document at a version. */
@@ -105,11 +111,13 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
     context.onProgress?.({ phase: "fitting", done: 1, total: 1 });
 
     const id = idColumn(metadata);
+    const runtimeVersions = model.runtimeVersions();
     const manifest: Omit<ArtifactManifest, "parts"> = {
       formatVersion: ARTIFACT_FORMAT_VERSION,
       modelType: this.modelType,
       flavour: setup.setup.flavour,
       runtime: this.factory.flavourClass(setup.setup.flavour).runtime,
+      ...(runtimeVersions ? { runtimeVersions } : {}),
       setup: JSON.parse(JSON.stringify(setup.setup)) as JsonObject,
       signature: model.signature,
       ...(target ? { target } : {}),
@@ -138,7 +146,11 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
     return { entry, evaluation, rows: frame.rowCount };
   }
 
-  async predict(context: PipelineContext, artifact: LoadedArtifact, request: PredictRequest): Promise<PredictResult> {
+  async predict(
+    context: PipelineContext,
+    artifact: LoadedArtifact,
+    request: PredictRequest,
+  ): Promise<PredictResult> {
     const model = this.factory.restore(artifact);
     const params = model.applyRuntimeParams(request.params);
     const { manifest } = artifact;
@@ -160,8 +172,39 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
     }
     const predictionColumns = model.outputSpecs();
     const reserved = new Set([keyColumn.name, ...predictionColumns.map((c) => c.name)]);
-    const passthrough = params.passthrough.filter((name) => !reserved.has(name)).map((name) => known.get(name)!);
+    const passthrough = params.passthrough
+      .filter((name) => !reserved.has(name))
+      .map((name) => known.get(name)!);
     const outputColumns = [keyColumn, ...predictionColumns, ...passthrough];
+    const result = {
+      outPath: request.outPath,
+      columns: outputColumns.map((c) => c.name),
+      params: JSON.parse(JSON.stringify(params)) as JsonObject,
+    };
+
+    const plan: PredictionPlan = {
+      modelType: this.modelType,
+      flavour: manifest.flavour,
+      runtime: manifest.runtime,
+      artifact,
+      params: result.params,
+      batchSize: params.batchSize,
+      files: request.files,
+      outPath: request.outPath,
+      readColumns,
+      key: { spec: keyColumn, fromInput: id !== undefined },
+      predictionColumns,
+      passthrough,
+      outputColumns,
+      missingValues: manifest.input.missingValues,
+      knownColumns: manifest.input.knownColumns,
+      onProgress: context.onProgress,
+      onNotice: context.onNotice,
+    };
+    if (context.executor?.accepts(plan)) {
+      const { rows } = await context.executor.run(plan);
+      return { rows, ...result };
+    }
 
     const writer = await context.data.openWriter(request.outPath, outputColumns);
     let rows = 0;
@@ -189,12 +232,7 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
       await writer.abort();
       throw error;
     }
-    return {
-      rows,
-      outPath: request.outPath,
-      columns: outputColumns.map((c) => c.name),
-      params: JSON.parse(JSON.stringify(params)) as JsonObject,
-    };
+    return { rows, ...result };
   }
 
   /** Evaluates the setup on held-out folds with fresh models; `none` records no metrics. */
@@ -228,7 +266,11 @@ export abstract class PipelineCore<TModel extends ModelCore = ModelCore> {
    * Fold index per row (holdout: 0 = test, -1 = train only). Seeded; stratified by the target's
    * classes when {@link stratifyFolds} is set, so each fold keeps the class balance.
    */
-  protected assignFolds(frame: Frame, spec: Exclude<EvaluationSpec, { method: "none" }>, target?: ColumnSpec): Int32Array {
+  protected assignFolds(
+    frame: Frame,
+    spec: Exclude<EvaluationSpec, { method: "none" }>,
+    target?: ColumnSpec,
+  ): Int32Array {
     const n = frame.rowCount;
     const random = new SeededRandom(spec.seed);
     const folds = new Int32Array(n);

@@ -39,7 +39,9 @@ export const ModelSetup = z
     flavour: KebabName,
     description: z.string().optional(),
     /** Dataset metadata this setup trains on: `name` (latest) or `name@version`. */
-    dataset: z.string().regex(/^[a-z0-9][a-z0-9-]*(@[1-9][0-9]*)?$/, "expected a dataset name or name@version"),
+    dataset: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*(@[1-9][0-9]*)?$/, "expected a dataset name or name@version"),
     /** Feature columns; default: every `feature` column of the dataset that the model type accepts. */
     features: z.array(z.string().min(1)).min(1).optional(),
     params: z.record(z.string(), z.unknown()).default({}),

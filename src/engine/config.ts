@@ -33,14 +33,17 @@ export interface LoadedConfig {
 /** Reads the config file; a missing default file means the defaults. */
 export function loadConfig(file: string, explicit: boolean): LoadedConfig {
   if (!existsSync(file)) {
-    if (explicit) throw new NotFoundError(`config file not found: ${file}`, { hint: "Check the --config path." });
+    if (explicit)
+      throw new NotFoundError(`config file not found: ${file}`, { hint: "Check the --config path." });
     return { config: EngineConfig.parse({}) };
   }
   let document: unknown;
   try {
     document = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new UsageError(`config file is not valid JSON: ${(error as Error).message}`, { location: { file } });
+    throw new UsageError(`config file is not valid JSON: ${(error as Error).message}`, {
+      location: { file },
+    });
   }
   const parsed = EngineConfig.safeParse(document);
   if (!parsed.success) throw setupValidationError(parsed.error, { what: "invalid engine config", file });

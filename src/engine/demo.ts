@@ -12,15 +12,18 @@ export interface DemoModel {
   trainingRows: number;
   predictions: string;
   predictedRows: number;
+  /** The model's HTML report. */
+  report: string;
 }
 
 /**
  * Trains the four default setups on the bundled data and batch-predicts each on its dataset,
- * writing predictions to `<home>/predictions/<setup>.csv`.
+ * writing predictions to `<home>/predictions/<setup>.csv`, then writes each model's HTML report
+ * to `<home>/reports/<setup>.html`.
  */
 export async function runDemo(engine: Engine, onStep?: (message: string) => void): Promise<DemoModel[]> {
   mkdirSync(engine.paths.predictions, { recursive: true });
-  const results: DemoModel[] = [];
+  const models: Omit<DemoModel, "report">[] = [];
   for (const name of DEMO_SETUPS) {
     const { setup } = await engine.getSetup(name);
     const pipeline = engine.pipelines.get(setup.modelType);
@@ -32,7 +35,19 @@ export async function runDemo(engine: Engine, onStep?: (message: string) => void
     const out = path.join(engine.paths.predictions, `${name}.csv`);
     onStep?.(`predicting with ${name}@${trained.entry.version}`);
     const predicted = await engine.predict(`${name}@${trained.entry.version}`, bundled.file, out, {});
-    results.push({ entry: trained.entry, trainingRows: trained.rows, predictions: out, predictedRows: predicted.rows });
+    models.push({
+      entry: trained.entry,
+      trainingRows: trained.rows,
+      predictions: out,
+      predictedRows: predicted.rows,
+    });
+  }
+  const results: DemoModel[] = [];
+  for (const model of models) {
+    const ref = `${model.entry.name}@${model.entry.version}`;
+    onStep?.(`writing the report of ${ref}`);
+    const report = await engine.report(ref, path.join(engine.paths.reports, `${model.entry.name}.html`));
+    results.push({ ...model, report: report.out });
   }
   return results;
 }

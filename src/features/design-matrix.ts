@@ -43,7 +43,8 @@ export class DesignMatrix {
   get featureNames(): string[] {
     const names = [...this.spec.numeric];
     this.spec.categorical.forEach((column, j) => {
-      if (this.spec.categoricalEncoding === "one-hot") for (const level of this.levels[j]) names.push(`${column}=${level}`);
+      if (this.spec.categoricalEncoding === "one-hot")
+        for (const level of this.levels[j]) names.push(`${column}=${level}`);
       else names.push(column);
     });
     return names;
@@ -90,7 +91,7 @@ export class DesignMatrix {
       const impute = this.spec.impute !== "none";
       for (let i = 0, at = j; i < rows; i++, at += cols) {
         let v = values[i];
-        if (impute && v !== v) v = fill;
+        if (impute && Number.isNaN(v)) v = fill;
         data[at] = (v - mu) / sd;
       }
     });
@@ -104,7 +105,8 @@ export class DesignMatrix {
         }
         offset += this.levels[j].length;
       } else {
-        for (let i = 0, at = offset; i < rows; i++, at += cols) data[at] = codes[i] >= 0 ? codes[i] : Number.NaN;
+        for (let i = 0, at = offset; i < rows; i++, at += cols)
+          data[at] = codes[i] >= 0 ? codes[i] : Number.NaN;
         offset += 1;
       }
     });
@@ -153,13 +155,13 @@ export class DesignMatrix {
 
 function numberValues(frame: Frame, name: string): Float64Array {
   const column = frame.columns.get(name);
-  if (!column || column.kind !== "number") throw new Error(`design matrix: "${name}" is not a number column`);
-  return (column as NumberColumn).values;
+  if (column?.kind !== "number") throw new Error(`design matrix: "${name}" is not a number column`);
+  return column.values;
 }
 
 function categoryColumnOf(frame: Frame, name: string): CategoryColumn {
   const column = frame.columns.get(name);
-  if (!column || column.kind !== "category") throw new Error(`design matrix: "${name}" is not a category column`);
+  if (column?.kind !== "category") throw new Error(`design matrix: "${name}" is not a category column`);
   return column;
 }
 

@@ -16,14 +16,22 @@ export interface ConformanceData {
 /** Every cell of a frame as text, for equality checks that treat NaN as equal to NaN. */
 export function frameSnapshot(frame: Frame): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [name, column] of frame.columns) out[name] = Array.from({ length: frame.rowCount }, (_, i) => cellText(column, i));
+  for (const [name, column] of frame.columns)
+    out[name] = Array.from({ length: frame.rowCount }, (_, i) => cellText(column, i));
   return out;
 }
 
 function copyColumnData(frame: Frame): Map<string, unknown> {
   const copy = new Map<string, unknown>();
   for (const [name, column] of frame.columns as Map<string, Column>) {
-    copy.set(name, column.kind === "category" ? Int32Array.from(column.codes) : column.kind === "number" ? Float64Array.from(column.values) : [...column.values]);
+    copy.set(
+      name,
+      column.kind === "category"
+        ? Int32Array.from(column.codes)
+        : column.kind === "number"
+          ? Float64Array.from(column.values)
+          : [...column.values],
+    );
   }
   return copy;
 }
@@ -40,13 +48,23 @@ export function describeFlavourConformance(
 ): void {
   const baseSetup = (): JsonObject => {
     const known = pipeline.defaultSetups.find((s) => s.flavour === flavour);
-    return known ? structuredClone(known) : { name: `conformance-${flavour}`, modelType: pipeline.modelType, flavour, dataset: "unknown", params: {} };
+    return known
+      ? structuredClone(known)
+      : {
+          name: `conformance-${flavour}`,
+          modelType: pipeline.modelType,
+          flavour,
+          dataset: "unknown",
+          params: {},
+        };
   };
 
   describe(`${pipeline.modelType}/${flavour} conformance`, () => {
     it("rejects unknown and out-of-range params when the model is built", () => {
       const setup = baseSetup();
-      expect(() => pipeline.factory.create({ ...setup, params: { ...(setup.params as JsonObject), noSuchParam: 1 } })).toThrow(SetupValidationError);
+      expect(() =>
+        pipeline.factory.create({ ...setup, params: { ...(setup.params as JsonObject), noSuchParam: 1 } }),
+      ).toThrow(SetupValidationError);
     });
 
     it("fails clearly when predicting or serializing before fit", async () => {
@@ -71,7 +89,11 @@ export function describeFlavourConformance(
       expect(frameSnapshot(await b.predict(frame))).toEqual(predictedA);
       expect(copyColumnData(frame)).toEqual(before);
 
-      const manifest = { modelType: pipeline.modelType, flavour, setup: a.setup as unknown as JsonObject } as ArtifactManifest;
+      const manifest = {
+        modelType: pipeline.modelType,
+        flavour,
+        setup: a.setup as unknown as JsonObject,
+      } as ArtifactManifest;
       const restored = pipeline.factory.restore({ manifest, model: a.serialize() });
       expect(frameSnapshot(await restored.predict(frame))).toEqual(predictedA);
       expect(restored.signature).toEqual(a.signature);

@@ -23,7 +23,7 @@ export function selectFeatures(options: {
     metadata.columns.filter((c) => c.role === "feature").map((c) => c.name);
   if (names.length === 0) {
     throw new DatasetSchemaError(`dataset "${metadata.name}" has no feature columns for ${modelType}`, {
-      hint: "Give columns the role \"feature\" in the dataset metadata, or list them in the setup's features.",
+      hint: 'Give columns the role "feature" in the dataset metadata, or list them in the setup\'s features.',
     });
   }
   return names.map((name, i) => {
