@@ -46,49 +46,52 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number | nul
   }
 }
 
-describe.each(fixture.metrics.map((c) => [c.name, c] as const))("metrics match scikit-learn on %s", (_, c) => {
-  const y = Uint8Array.from(c.y);
-  const score = Float64Array.from(c.score);
-  const predicted = Uint8Array.from(c.predicted);
+describe.each(fixture.metrics.map((c) => [c.name, c] as const))(
+  "metrics match scikit-learn on %s",
+  (_, c) => {
+    const y = Uint8Array.from(c.y);
+    const score = Float64Array.from(c.score);
+    const predicted = Uint8Array.from(c.predicted);
 
-  it("accuracy, F1 and confusion matrix", () => {
-    expect(Math.abs(accuracy(y, predicted) - c.accuracy)).toBeLessThanOrEqual(TOL);
-    expect(Math.abs(f1Score(y, predicted) - c.f1)).toBeLessThanOrEqual(TOL);
-    expect(confusionMatrix(y, predicted)).toEqual(c.confusion);
-  });
+    it("accuracy, F1 and confusion matrix", () => {
+      expect(Math.abs(accuracy(y, predicted) - c.accuracy)).toBeLessThanOrEqual(TOL);
+      expect(Math.abs(f1Score(y, predicted) - c.f1)).toBeLessThanOrEqual(TOL);
+      expect(confusionMatrix(y, predicted)).toEqual(c.confusion);
+    });
 
-  it("log loss with clipping", () => {
-    expect(Math.abs(logLoss(y, score) - c.logLoss)).toBeLessThanOrEqual(TOL);
-  });
+    it("log loss with clipping", () => {
+      expect(Math.abs(logLoss(y, score) - c.logLoss)).toBeLessThanOrEqual(TOL);
+    });
 
-  it("ROC curve (with and without dropping intermediate points) and AUC", () => {
-    const roc = rocCurve(y, score);
-    expectClose(roc.fpr, c.roc.fpr);
-    expectClose(roc.tpr, c.roc.tpr);
-    expectClose(roc.thresholds, c.roc.thresholds);
-    const all = rocCurve(y, score, { dropIntermediate: false });
-    expectClose(all.fpr, c.rocAll.fpr);
-    expectClose(all.tpr, c.rocAll.tpr);
-    expectClose(all.thresholds, c.rocAll.thresholds);
-    expect(Math.abs(rocAuc(y, score) - c.rocAuc)).toBeLessThanOrEqual(TOL);
-  });
+    it("ROC curve (with and without dropping intermediate points) and AUC", () => {
+      const roc = rocCurve(y, score);
+      expectClose(roc.fpr, c.roc.fpr);
+      expectClose(roc.tpr, c.roc.tpr);
+      expectClose(roc.thresholds, c.roc.thresholds);
+      const all = rocCurve(y, score, { dropIntermediate: false });
+      expectClose(all.fpr, c.rocAll.fpr);
+      expectClose(all.tpr, c.rocAll.tpr);
+      expectClose(all.thresholds, c.rocAll.thresholds);
+      expect(Math.abs(rocAuc(y, score) - c.rocAuc)).toBeLessThanOrEqual(TOL);
+    });
 
-  it("precision-recall curve and average precision", () => {
-    const pr = precisionRecallCurve(y, score);
-    expectClose(pr.precision, c.pr.precision);
-    expectClose(pr.recall, c.pr.recall);
-    expectClose(pr.thresholds, c.pr.thresholds);
-    expect(Math.abs(averagePrecision(y, score) - c.averagePrecision)).toBeLessThanOrEqual(TOL);
-  });
+    it("precision-recall curve and average precision", () => {
+      const pr = precisionRecallCurve(y, score);
+      expectClose(pr.precision, c.pr.precision);
+      expectClose(pr.recall, c.pr.recall);
+      expectClose(pr.thresholds, c.pr.thresholds);
+      expect(Math.abs(averagePrecision(y, score) - c.averagePrecision)).toBeLessThanOrEqual(TOL);
+    });
 
-  it.each(Object.keys(c.calibration))("calibration curve with %s bins", (bins) => {
-    const expected = c.calibration[bins];
-    const curve = calibrationCurve(y, score, Number(bins));
-    expectClose(curve.fractionPositive, expected.fractionPositive);
-    expectClose(curve.meanPredicted, expected.meanPredicted);
-    expectClose(curve.counts, expected.counts);
-  });
-});
+    it.each(Object.keys(c.calibration))("calibration curve with %s bins", (bins) => {
+      const expected = c.calibration[bins];
+      const curve = calibrationCurve(y, score, Number(bins));
+      expectClose(curve.fractionPositive, expected.fractionPositive);
+      expectClose(curve.meanPredicted, expected.meanPredicted);
+      expectClose(curve.counts, expected.counts);
+    });
+  },
+);
 
 describe("classification metrics edge cases", () => {
   it("counts a tie between a positive and a negative as half an ordering in the AUC", () => {
@@ -114,7 +117,9 @@ describe("classification metrics edge cases", () => {
     expect(() => accuracy(Uint8Array.of(0, 1), Uint8Array.of(1))).toThrow(/inconsistent numbers of samples/);
     expect(() => rocCurve(Uint8Array.of(0, 1), Float64Array.of(0.1, Number.NaN))).toThrow(/NaN/);
     expect(() => accuracy(Uint8Array.of(0, 2), Uint8Array.of(0, 1))).toThrow(/only 0 and 1/);
-    expect(() => calibrationCurve(Uint8Array.of(0, 1), Float64Array.of(0.1, 1.2))).toThrow(/outside \[0, 1\]/);
+    expect(() => calibrationCurve(Uint8Array.of(0, 1), Float64Array.of(0.1, 1.2))).toThrow(
+      /outside \[0, 1\]/,
+    );
     expect(() => calibrationCurve(Uint8Array.of(0, 1), Float64Array.of(0.1, 0.2), 0)).toThrow(/nBins/);
   });
 

@@ -98,7 +98,7 @@ export function logLoss(y: Uint8Array, prob: Float64Array): number {
   for (let i = 0; i < y.length; i++) {
     // Clip p and 1 − p separately, exactly as scikit-learn clips both probability columns.
     const q = y[i] === 1 ? prob[i] : 1 - prob[i];
-    total -= Math.log(q < eps ? eps : q > hi ? hi : q);
+    total -= Math.log(Math.min(Math.max(q, eps), hi));
   }
   return total / y.length;
 }
@@ -317,12 +317,17 @@ function binaryCurve(
     tps.push(tp);
     thresholds.push(t);
   }
-  return { fps: Float64Array.from(fps), tps: Float64Array.from(tps), thresholds: Float64Array.from(thresholds) };
+  return {
+    fps: Float64Array.from(fps),
+    tps: Float64Array.from(tps),
+    thresholds: Float64Array.from(thresholds),
+  };
 }
 
 function checkLabels(labels: Uint8Array, name: string): void {
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] > 1) throw new RangeError(`${name} must contain only 0 and 1; got ${labels[i]} at index ${i}.`);
+    if (labels[i] > 1)
+      throw new RangeError(`${name} must contain only 0 and 1; got ${labels[i]} at index ${i}.`);
   }
 }
 

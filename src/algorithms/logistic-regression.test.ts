@@ -104,7 +104,9 @@ describe("fitLogisticRegression solver behaviour", () => {
 
   it("stays finite on separable data (the L2 penalty bounds the coefficients)", () => {
     const data = Float64Array.of(-2, -1, -0.5, 0.5, 1, 2);
-    const model = fitLogisticRegression({ rows: 6, cols: 1, data }, Uint8Array.of(0, 0, 0, 1, 1, 1), { c: 100 });
+    const model = fitLogisticRegression({ rows: 6, cols: 1, data }, Uint8Array.of(0, 0, 0, 1, 1, 1), {
+      c: 100,
+    });
     expect(model.converged).toBe(true);
     expect(Number.isFinite(model.coefficients[0])).toBe(true);
     expect(model.coefficients[0]).toBeGreaterThan(1);
@@ -150,7 +152,9 @@ describe("logistic regression state and prediction", () => {
 
   it("rejects states of another kernel or with inconsistent arrays", () => {
     const state = logisticToState(fitLogisticRegression(x, y));
-    expect(() => logisticFromState({ ...state, meta: { ...state.meta, kind: "kmeans" } })).toThrow(RangeError);
+    expect(() => logisticFromState({ ...state, meta: { ...state.meta, kind: "kmeans" } })).toThrow(
+      RangeError,
+    );
     expect(() => logisticFromState({ ...state, arrays: { coefficients: new Float64Array(2) } })).toThrow(
       /coefficients/,
     );
@@ -182,7 +186,9 @@ describe("logistic regression validation", () => {
   });
 
   it("rejects inconsistent shapes, bad labels, a single class, NaN and bad weights", () => {
-    expect(() => fitLogisticRegression(small, Uint8Array.of(0, 1))).toThrow(/inconsistent numbers of samples/);
+    expect(() => fitLogisticRegression(small, Uint8Array.of(0, 1))).toThrow(
+      /inconsistent numbers of samples/,
+    );
     expect(() => fitLogisticRegression({ rows: 4, cols: 2, data: new Float64Array(4) }, labels)).toThrow(
       /expected rows \* cols/,
     );

@@ -550,7 +550,6 @@ function maxAbs(v: Float64Array): number {
   return m;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Validation (messages follow scikit-learn's parameter validation)
 
