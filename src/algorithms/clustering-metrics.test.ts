@@ -18,13 +18,15 @@ const fixture = JSON.parse(
 function matrixOf(rows: number[][]): Matrix {
   const cols = rows[0].length;
   const data = new Float64Array(rows.length * cols);
-  rows.forEach((row, i) => data.set(row, i * cols));
+  for (let i = 0; i < rows.length; i++) data.set(rows[i], i * cols);
   return { rows: rows.length, cols, data };
 }
 
 /** The 342 complete penguins, standardised with the population standard deviation. */
 function penguins(): Matrix {
-  const lines = readFileSync(new URL("../../data/penguins.csv", import.meta.url), "utf8").trim().split("\n");
+  const lines = readFileSync(new URL("../../data/penguins.csv", import.meta.url), "utf8")
+    .trim()
+    .split("\n");
   const header = lines[0].split(",");
   const columns = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"].map((c) =>
     header.indexOf(c),
@@ -46,7 +48,9 @@ describe("adjustedRandIndex", () => {
   for (const c of fixture.ari) {
     it(`matches scikit-learn's adjusted_rand_score: ${c.name}`, () => {
       expect(adjustedRandIndex(Int32Array.from(c.a), Int32Array.from(c.b))).toBeCloseTo(c.expected, 9);
-      expect(Math.abs(adjustedRandIndex(Int32Array.from(c.a), Int32Array.from(c.b)) - c.expected)).toBeLessThan(1e-9);
+      expect(
+        Math.abs(adjustedRandIndex(Int32Array.from(c.a), Int32Array.from(c.b)) - c.expected),
+      ).toBeLessThan(1e-9);
     });
   }
 

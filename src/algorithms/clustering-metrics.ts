@@ -32,10 +32,14 @@ export function silhouetteScore(x: Matrix, labels: Int32Array, options: Silhouet
   const n = x.rows;
   const d = x.cols;
   if (x.data.length !== n * d) {
-    throw new RangeError(`silhouetteScore: matrix data has length ${x.data.length}, expected rows*cols = ${n * d}.`);
+    throw new RangeError(
+      `silhouetteScore: matrix data has length ${x.data.length}, expected rows*cols = ${n * d}.`,
+    );
   }
   if (labels.length !== n) {
-    throw new RangeError(`Found input variables with inconsistent numbers of samples: [${n}, ${labels.length}]`);
+    throw new RangeError(
+      `Found input variables with inconsistent numbers of samples: [${n}, ${labels.length}]`,
+    );
   }
   let data = x.data;
   let rowLabels = labels;
@@ -75,7 +79,7 @@ export function silhouetteScore(x: Matrix, labels: Int32Array, options: Silhouet
   for (let i = 0; i < m; i++) sizes[codes[i]]++;
 
   // sums[i * clusters + c]: total distance from row i to the members of cluster c.
-  const symmetric = m * clusters <= 1 << 25;
+  const symmetric = m * clusters <= 1 << 22;
   const sums = new Float64Array(symmetric ? m * clusters : clusters);
   let total = 0;
   if (symmetric) {
@@ -95,7 +99,8 @@ export function silhouetteScore(x: Matrix, labels: Int32Array, options: Silhouet
     for (let i = 0; i < m; i++) {
       sums.fill(0);
       const ib = i * d;
-      for (let j = 0; j < m; j++) if (j !== i) sums[codes[j]] += Math.sqrt(squaredDistance(data, ib, j * d, d));
+      for (let j = 0; j < m; j++)
+        if (j !== i) sums[codes[j]] += Math.sqrt(squaredDistance(data, ib, j * d, d));
       total += silhouetteOf(sums, 0, codes[i], sizes, clusters);
     }
   }
@@ -158,7 +163,13 @@ export function adjustedRandIndex(a: Int32Array, b: Int32Array): number {
 }
 
 /** Silhouette of one row from its per-cluster distance totals `sums[at..at+clusters)`. */
-function silhouetteOf(sums: Float64Array, at: number, own: number, sizes: Float64Array, clusters: number): number {
+function silhouetteOf(
+  sums: Float64Array,
+  at: number,
+  own: number,
+  sizes: Float64Array,
+  clusters: number,
+): number {
   // Singleton cluster: scikit-learn's 0/0 becomes 0 through nan_to_num.
   if (sizes[own] <= 1) return 0;
   const intra = sums[at + own] / (sizes[own] - 1);

@@ -36,7 +36,10 @@ interface Fixture {
     species: number[];
     gaussianMixture: Record<CovarianceType, MixtureReference & { optima: number[] }>;
   };
-  synthetic: Record<"narrow" | "wide", { x: number[][]; gaussianMixture: Record<CovarianceType, MixtureReference> }>;
+  synthetic: Record<
+    "narrow" | "wide",
+    { x: number[][]; gaussianMixture: Record<CovarianceType, MixtureReference> }
+  >;
 }
 
 const fixture = JSON.parse(
@@ -46,13 +49,15 @@ const fixture = JSON.parse(
 function matrixOf(rows: number[][]): Matrix {
   const cols = rows[0].length;
   const data = new Float64Array(rows.length * cols);
-  rows.forEach((row, i) => data.set(row, i * cols));
+  for (let i = 0; i < rows.length; i++) data.set(rows[i], i * cols);
   return { rows: rows.length, cols, data };
 }
 
 /** The 342 complete penguins, standardised with the population standard deviation. */
 function penguins(): Matrix {
-  const lines = readFileSync(new URL("../../data/penguins.csv", import.meta.url), "utf8").trim().split("\n");
+  const lines = readFileSync(new URL("../../data/penguins.csv", import.meta.url), "utf8")
+    .trim()
+    .split("\n");
   const header = lines[0].split(",");
   const columns = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"].map((c) =>
     header.indexOf(c),
@@ -87,7 +92,11 @@ function blobs(rows: number, cols: number, k: number, seed: number): Matrix {
   return { rows, cols, data };
 }
 
-function modelOf(reference: MixtureReference, dims: number, covarianceType: CovarianceType): GaussianMixtureModel {
+function modelOf(
+  reference: MixtureReference,
+  dims: number,
+  covarianceType: CovarianceType,
+): GaussianMixtureModel {
   return {
     k: reference.model.weights.length,
     dims,
@@ -123,7 +132,11 @@ function naiveScore(model: GaussianMixtureModel, row: ArrayLike<number>): number
       a.push([]);
       for (let j = 0; j < d; j++) {
         a[i].push(
-          model.covarianceType === "full" ? model.covariances[c * d * d + i * d + j] : i === j ? model.covariances[c * d + i] : 0,
+          model.covarianceType === "full"
+            ? model.covariances[c * d * d + i * d + j]
+            : i === j
+              ? model.covariances[c * d + i]
+              : 0,
         );
       }
     }
@@ -153,8 +166,16 @@ function naiveScore(model: GaussianMixtureModel, row: ArrayLike<number>): number
 describe("Gaussian mixture densities against scikit-learn's fitted parameters", () => {
   const cases: [string, Matrix, Record<CovarianceType, MixtureReference>][] = [
     ["penguins (4 columns)", penguins(), fixture.penguins.gaussianMixture],
-    ["narrow synthetic (2 columns)", matrixOf(fixture.synthetic.narrow.x), fixture.synthetic.narrow.gaussianMixture],
-    ["wide synthetic (6 columns)", matrixOf(fixture.synthetic.wide.x), fixture.synthetic.wide.gaussianMixture],
+    [
+      "narrow synthetic (2 columns)",
+      matrixOf(fixture.synthetic.narrow.x),
+      fixture.synthetic.narrow.gaussianMixture,
+    ],
+    [
+      "wide synthetic (6 columns)",
+      matrixOf(fixture.synthetic.wide.x),
+      fixture.synthetic.wide.gaussianMixture,
+    ],
   ];
   for (const [name, x, references] of cases) {
     for (const covarianceType of ["full", "diag"] as const) {
@@ -306,8 +327,17 @@ describe("fitGaussianMixture behaviour", () => {
   });
 
   it("reports collapsed components instead of returning garbage", () => {
-    const x = matrixOf([[0, 0], [0, 0], [0, 0], [4, 4], [4, 4], [4, 4]]);
-    expect(() => fitGaussianMixture(x, { k: 2, seed: 0, regCovar: 0 })).toThrow(/ill-defined empirical covariance/);
+    const x = matrixOf([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [4, 4],
+      [4, 4],
+      [4, 4],
+    ]);
+    expect(() => fitGaussianMixture(x, { k: 2, seed: 0, regCovar: 0 })).toThrow(
+      /ill-defined empirical covariance/,
+    );
     const model = fitGaussianMixture(x, { k: 2, seed: 0 });
     expect(Array.from(predictGaussianMixture(model, x)).sort()).toEqual([0, 0, 0, 1, 1, 1]);
   });
@@ -325,12 +355,16 @@ describe("fitGaussianMixture behaviour", () => {
   it("validates options with scikit-learn-style messages", () => {
     const x = blobs(10, 2, 2, 7);
     expect(() => fitGaussianMixture(x, { k: 0, seed: 0 })).toThrow(
-      new RangeError("The 'k' parameter of GaussianMixture must be an int in the range [1, n_samples]. Got 0 instead."),
+      new RangeError(
+        "The 'k' parameter of GaussianMixture must be an int in the range [1, n_samples]. Got 0 instead.",
+      ),
     );
     expect(() => fitGaussianMixture(x, { k: 11, seed: 0 })).toThrow(RangeError);
     expect(() =>
       fitGaussianMixture(x, { k: 2, seed: 0, covarianceType: "tied" as unknown as CovarianceType }),
-    ).toThrow("The 'covarianceType' parameter of GaussianMixture must be a str among {'diag', 'full'}. Got 'tied' instead.");
+    ).toThrow(
+      "The 'covarianceType' parameter of GaussianMixture must be a str among {'diag', 'full'}. Got 'tied' instead.",
+    );
     expect(() => fitGaussianMixture(x, { k: 2, seed: 0, maxIter: 0 })).toThrow(RangeError);
     expect(() => fitGaussianMixture(x, { k: 2, seed: 0, nInit: 0 })).toThrow(RangeError);
     expect(() => fitGaussianMixture(x, { k: 2, seed: 0, tol: -1 })).toThrow(RangeError);
@@ -355,8 +389,12 @@ describe("gaussianMixtureToState / gaussianMixtureFromState", () => {
         Object.entries(state.arrays).map(([name, array]) => [name, (array as Float64Array).slice()]),
       );
       const restored = gaussianMixtureFromState({ meta, arrays });
-      expect(Array.from(predictGaussianMixture(restored, x))).toEqual(Array.from(predictGaussianMixture(model, x)));
-      expect(bytes(predictProbaGaussianMixture(restored, x))).toEqual(bytes(predictProbaGaussianMixture(model, x)));
+      expect(Array.from(predictGaussianMixture(restored, x))).toEqual(
+        Array.from(predictGaussianMixture(model, x)),
+      );
+      expect(bytes(predictProbaGaussianMixture(restored, x))).toEqual(
+        bytes(predictProbaGaussianMixture(model, x)),
+      );
       expect(restored.lowerBound).toBe(model.lowerBound);
       expect(restored.converged).toBe(model.converged);
       expect(restored.covarianceType).toBe(covarianceType);
@@ -371,9 +409,9 @@ describe("gaussianMixtureToState / gaussianMixtureFromState", () => {
     expect(() =>
       gaussianMixtureFromState({ meta: { ...state.meta, covarianceType: "diag" }, arrays: state.arrays }),
     ).toThrow(Error);
-    expect(() => gaussianMixtureFromState({ meta: { ...state.meta, kind: "kmeans" }, arrays: state.arrays })).toThrow(
-      Error,
-    );
+    expect(() =>
+      gaussianMixtureFromState({ meta: { ...state.meta, kind: "kmeans" }, arrays: state.arrays }),
+    ).toThrow(Error);
     const broken = (state.arrays.precisionCholesky as Float64Array).slice();
     broken[0] = -1;
     expect(() =>

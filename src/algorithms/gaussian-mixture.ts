@@ -115,8 +115,13 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
   let bestIterations = 0;
   for (let init = 0; init < nInit; init++) {
     // One k-means run per init, seeded from our stream (scikit-learn passes its random state on).
-    const { labels } = fitKMeansWithLabels(x, { k, nInit: 1, seed: rng.nextUint32() });
-    initFromLabels(x.data, n, d, k, labels, full, regCovar, params);
+    const { model: kmeans, labels } = fitKMeansWithLabels(x, { k, nInit: 1, seed: rng.nextUint32() });
+    // scikit-learn's `_initialize` with one-hot responsibilities from the k-means labels: the
+    // statistics are accumulated around the k-means centres, then turned into parameters.
+    params.means.set(kmeans.centers);
+    refreshKernel(kernel, params);
+    accumulateLabels(x.data, n, kernel, labels, stats);
+    mStep(d, k, full, regCovar, params, stats, kernel.stride, true);
     refreshKernel(kernel, params);
 
     let lowerBound = Number.NEGATIVE_INFINITY;
@@ -125,7 +130,7 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     for (let it = 1; it <= maxIter; it++) {
       const previous = lowerBound;
       lowerBound = emPass(x.data, n, kernel, stats, scratch) / n;
-      mStep(d, k, full, regCovar, params, stats, kernel.stride);
+      mStep(d, k, full, regCovar, params, stats, kernel.stride, false);
       refreshKernel(kernel, params);
       iterations = it;
       if (Math.abs(lowerBound - previous) < tol) {
@@ -200,14 +205,15 @@ export function predictGaussianMixture(model: GaussianMixtureModel, x: Matrix, o
   checkPredictInput(model.dims, x, ESTIMATOR);
   const n = x.rows;
   const labels = out ?? new Int32Array(n);
-  if (labels.length !== n) throw new RangeError(`${ESTIMATOR}: out has length ${labels.length}, expected ${n}.`);
+  if (labels.length !== n)
+    throw new RangeError(`${ESTIMATOR}: out has length ${labels.length}, expected ${n}.`);
   const kernel = kernelOf(model);
   const scratch = newScratch(model.k, model.dims);
   const values = scratch.values;
   const data = x.data;
   for (let i = 0, base = 0; i < n; i++, base += kernel.d) {
     const label = rowLogProbs(data, base, kernel, scratch);
-    labels[i] = values[label] === values[label] ? label : -1;
+    labels[i] = Number.isNaN(values[label]) ? -1 : label;
   }
   return labels;
 }
@@ -225,7 +231,8 @@ export function scoreSamplesGaussianMixture(
   checkPredictInput(model.dims, x, ESTIMATOR);
   const n = x.rows;
   const result = out ?? new Float64Array(n);
-  if (result.length !== n) throw new RangeError(`${ESTIMATOR}: out has length ${result.length}, expected ${n}.`);
+  if (result.length !== n)
+    throw new RangeError(`${ESTIMATOR}: out has length ${result.length}, expected ${n}.`);
   const k = model.k;
   const kernel = kernelOf(model);
   const scratch = newScratch(k, model.dims);
@@ -279,7 +286,8 @@ export function gaussianMixtureFromState(state: KernelState): GaussianMixtureMod
   const k = meta.k;
   const dims = meta.dims;
   const covarianceType = meta.covarianceType;
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) fail(`"k" must be a positive integer, got ${String(k)}`);
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 1)
+    fail(`"k" must be a positive integer, got ${String(k)}`);
   if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) {
     fail(`"dims" must be a positive integer, got ${String(dims)}`);
   }
@@ -294,7 +302,8 @@ export function gaussianMixtureFromState(state: KernelState): GaussianMixtureMod
     if (!(value instanceof Float64Array) || value.length !== length) {
       return fail(`"${name}" must be a Float64Array of length ${length}`);
     }
-    for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i])) fail(`"${name}" contains a non-finite value`);
+    for (let i = 0; i < value.length; i++)
+      if (!Number.isFinite(value[i])) fail(`"${name}" contains a non-finite value`);
     return value;
   };
   const weights = array("weights", kk);
@@ -304,7 +313,8 @@ export function gaussianMixtureFromState(state: KernelState): GaussianMixtureMod
   for (let c = 0; c < kk; c++) {
     if (!(weights[c] >= 0)) fail(`"weights" must be non-negative`);
     for (let j = 0; j < d; j++) {
-      const p = covarianceType === "full" ? precisionCholesky[c * cs + j * d + j] : precisionCholesky[c * cs + j];
+      const p =
+        covarianceType === "full" ? precisionCholesky[c * cs + j * d + j] : precisionCholesky[c * cs + j];
       if (!(p > 0)) fail(`"precisionCholesky" must have a positive diagonal`);
     }
   }
@@ -468,66 +478,56 @@ function copyParams(from: Params, to: Params | undefined): Params {
 }
 
 /**
- * scikit-learn's `_initialize` with one-hot responsibilities from k-means labels: weights are the
- * cluster fractions, means and covariances those of each cluster (two passes; runs once per init).
+ * M-step statistics for one-hot responsibilities (the k-means labels), around the kernel's means.
  */
-function initFromLabels(
+function accumulateLabels(
   data: Float64Array,
   n: number,
-  d: number,
-  k: number,
+  kernel: Kernel,
   labels: Int32Array,
-  full: boolean,
-  regCovar: number,
-  params: Params,
+  stats: Stats,
 ): void {
-  const { weights, means, covariances } = params;
-  const mass = new Float64Array(k);
-  means.fill(0);
-  covariances.fill(0);
+  const { d, means, narrow, full, stride } = kernel;
+  const { mass, first, second } = stats;
+  mass.fill(0);
+  first.fill(0);
+  second.fill(0);
   for (let i = 0, base = 0; i < n; i++, base += d) {
     const c = labels[i];
+    const mb = c * stride;
+    const sb = mb * stride;
     mass[c]++;
-    for (let j = 0; j < d; j++) means[c * d + j] += data[base + j];
-  }
-  for (let c = 0; c < k; c++) {
-    const nk = mass[c] + MASS_EPS;
-    weights[c] = nk / n;
-    for (let j = 0; j < d; j++) means[c * d + j] /= nk;
-  }
-  const cs = full ? d * d : d;
-  for (let i = 0, base = 0; i < n; i++, base += d) {
-    const c = labels[i];
-    const mb = c * d;
-    const cb = c * cs;
-    if (full) {
-      for (let a = 0; a < d; a++) {
-        const da = data[base + a] - means[mb + a];
-        for (let b = a; b < d; b++) covariances[cb + a * d + b] += da * (data[base + b] - means[mb + b]);
-      }
+    if (narrow) {
+      const e0 = data[base] - means[mb];
+      const e1 = (d > 1 ? data[base + 1] : 0) - means[mb + 1];
+      const e2 = (d > 2 ? data[base + 2] : 0) - means[mb + 2];
+      const e3 = (d > 3 ? data[base + 3] : 0) - means[mb + 3];
+      first[mb] += e0;
+      first[mb + 1] += e1;
+      first[mb + 2] += e2;
+      first[mb + 3] += e3;
+      second[sb] += e0 * e0;
+      second[sb + 1] += e0 * e1;
+      second[sb + 2] += e0 * e2;
+      second[sb + 3] += e0 * e3;
+      second[sb + 5] += e1 * e1;
+      second[sb + 6] += e1 * e2;
+      second[sb + 7] += e1 * e3;
+      second[sb + 10] += e2 * e2;
+      second[sb + 11] += e2 * e3;
+      second[sb + 15] += e3 * e3;
     } else {
-      for (let j = 0; j < d; j++) {
-        const t = data[base + j] - means[mb + j];
-        covariances[cb + j] += t * t;
-      }
-    }
-  }
-  for (let c = 0; c < k; c++) {
-    const nk = mass[c] + MASS_EPS;
-    const cb = c * cs;
-    if (full) {
       for (let a = 0; a < d; a++) {
-        for (let b = a; b < d; b++) {
-          const v = covariances[cb + a * d + b] / nk + (a === b ? regCovar : 0);
-          covariances[cb + a * d + b] = v;
-          covariances[cb + b * d + a] = v;
+        const ea = data[base + a] - means[mb + a];
+        first[mb + a] += ea;
+        if (full) {
+          for (let b = a; b < d; b++) second[sb + a * d + b] += ea * (data[base + b] - means[mb + b]);
+        } else {
+          second[sb + a * d + a] += ea * ea;
         }
       }
-    } else {
-      for (let j = 0; j < d; j++) covariances[cb + j] = covariances[cb + j] / nk + regCovar;
     }
   }
-  updatePrecisions(d, k, full, params);
 }
 
 /**
@@ -537,7 +537,16 @@ function initFromLabels(
  */
 function rowLogProbs(data: Float64Array, base: number, kernel: Kernel, scratch: Scratch): number {
   return kernel.narrow
-    ? rowLogProbs4(data, base, kernel.d, kernel.k, kernel.means, kernel.prec, kernel.constants, scratch.values)
+    ? rowLogProbs4(
+        data,
+        base,
+        kernel.d,
+        kernel.k,
+        kernel.means,
+        kernel.prec,
+        kernel.constants,
+        scratch.values,
+      )
     : rowLogProbsN(data, base, kernel, scratch);
 }
 
@@ -691,7 +700,8 @@ function emPass(data: Float64Array, n: number, kernel: Kernel, stats: Stats, scr
 /**
  * M-step from statistics accumulated around the old means `μ₀`: with `δ = μ - μ₀`,
  * `Σ r (x-μ)(x-μ)ᵀ = S₂ - s₁δᵀ - δs₁ᵀ + R δδᵀ`, exactly scikit-learn's estimate in exact arithmetic.
- * `stride` is the column stride of the statistics.
+ * `stride` is the column stride of the statistics. Weights are normalised by their sum, except at
+ * `init` where scikit-learn divides by the row count.
  */
 function mStep(
   d: number,
@@ -701,13 +711,14 @@ function mStep(
   params: Params,
   stats: Stats,
   stride: number,
+  init: boolean,
 ): void {
   const { weights, means, covariances } = params;
   const { mass, first, second } = stats;
   const cs = full ? d * d : d;
   const delta = new Float64Array(d);
   let totalMass = 0;
-  for (let c = 0; c < k; c++) totalMass += mass[c] + MASS_EPS;
+  for (let c = 0; c < k; c++) totalMass += init ? mass[c] : mass[c] + MASS_EPS;
   for (let c = 0; c < k; c++) {
     const r = mass[c];
     const nk = r + MASS_EPS;
@@ -726,7 +737,10 @@ function mStep(
       for (let a = 0; a < d; a++) {
         for (let b = a; b < d; b++) {
           const s =
-            second[sb + a * stride + b] - first[fb + a] * delta[b] - delta[a] * first[fb + b] + r * delta[a] * delta[b];
+            second[sb + a * stride + b] -
+            first[fb + a] * delta[b] -
+            delta[a] * first[fb + b] +
+            r * delta[a] * delta[b];
           const v = s / nk + (a === b ? regCovar : 0);
           covariances[cb + a * d + b] = v;
           covariances[cb + b * d + a] = v;
@@ -838,7 +852,7 @@ const ROUNDER = 6755399441055744;
  * with |r| ≤ ln2/64, e^x = 2^m · 2^(j/32) · p(r), p a degree-6 Taylor polynomial (error < 4e-18).
  */
 function expNonPositive(x: number): number {
-  if (!(x >= -745.2)) return x !== x ? x : 0;
+  if (!(x >= -745.2)) return Number.isNaN(x) ? x : 0;
   const m = x * INV_LN2_32 + ROUNDER - ROUNDER;
   const r = x - m * LN2_32_HI - m * LN2_32_LO;
   const mi = m | 0;

@@ -35,13 +35,15 @@ const fixture = JSON.parse(
 function matrixOf(rows: number[][]): Matrix {
   const cols = rows[0].length;
   const data = new Float64Array(rows.length * cols);
-  rows.forEach((row, i) => data.set(row, i * cols));
+  for (let i = 0; i < rows.length; i++) data.set(rows[i], i * cols);
   return { rows: rows.length, cols, data };
 }
 
 /** The 342 complete penguins, standardised with the population standard deviation. */
 function penguins(): Matrix {
-  const lines = readFileSync(new URL("../../data/penguins.csv", import.meta.url), "utf8").trim().split("\n");
+  const lines = readFileSync(new URL("../../data/penguins.csv", import.meta.url), "utf8")
+    .trim()
+    .split("\n");
   const header = lines[0].split(",");
   const columns = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"].map((c) =>
     header.indexOf(c),
@@ -106,7 +108,8 @@ describe("fitKMeans on the penguins", () => {
     expect(x.rows).toBe(fixture.penguins.rows);
     for (let seed = 0; seed < 5; seed++) {
       const model = fitKMeans(x, { k: 3, nInit: 10, seed });
-      const relative = Math.abs(model.inertia - fixture.penguins.kmeans.bestInertia) / fixture.penguins.kmeans.bestInertia;
+      const relative =
+        Math.abs(model.inertia - fixture.penguins.kmeans.bestInertia) / fixture.penguins.kmeans.bestInertia;
       expect(relative).toBeLessThan(1e-6);
       const ari = adjustedRandIndex(species, predictKMeans(model, x));
       expect(ari).toBeGreaterThanOrEqual(0.78);
@@ -143,7 +146,9 @@ describe("fitKMeans on scikit-learn's synthetic blobs", () => {
       const reference = fixture.synthetic[name];
       const x = matrixOf(reference.x);
       const { model, labels } = fitKMeansWithLabels(x, { k: 3, seed: 1 });
-      expect(Math.abs(model.inertia - reference.kmeans.inertia) / reference.kmeans.inertia).toBeLessThan(1e-6);
+      expect(Math.abs(model.inertia - reference.kmeans.inertia) / reference.kmeans.inertia).toBeLessThan(
+        1e-6,
+      );
       expect(adjustedRandIndex(labels, Int32Array.from(reference.kmeans.labels))).toBe(1);
       expect(model.dims).toBe(x.cols);
       expect(model.centers.length).toBe(3 * x.cols);
@@ -180,6 +185,15 @@ describe("fitKMeans behaviour", () => {
     }
   });
 
+  it("stays exact on long runs (past the switch to Hamerly's bounds)", () => {
+    for (const cols of [2, 4, 7]) {
+      const x = blobs(3000, cols, 3, 30 + cols);
+      const model = fitKMeans(x, { k: 9, nInit: 2, seed: 1, tol: 0 });
+      expect(model.iterations).toBeGreaterThan(5);
+      expectLloydFixedPoint(model, x, 1e-9);
+    }
+  });
+
   it("keeps the restart with the lowest inertia (more restarts of a seed never do worse)", () => {
     // Restart r of a seed is the same whatever nInit is, so nInit = m tries a prefix of nInit = m + 1.
     const x = blobs(1000, 2, 6, 3);
@@ -205,7 +219,14 @@ describe("fitKMeans behaviour", () => {
   });
 
   it("copes with fewer distinct rows than clusters (empty clusters are relocated)", () => {
-    const x = matrixOf([[0, 0], [0, 0], [0, 0], [5, 5], [5, 5], [0, 0]]);
+    const x = matrixOf([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [5, 5],
+      [5, 5],
+      [0, 0],
+    ]);
     const model = fitKMeans(x, { k: 3, seed: 0 });
     expect(model.inertia).toBe(0);
     expect(model.centers.every(Number.isFinite)).toBe(true);
@@ -223,7 +244,9 @@ describe("fitKMeans behaviour", () => {
   it("validates options with scikit-learn-style messages", () => {
     const x = blobs(10, 2, 2, 6);
     expect(() => fitKMeans(x, { k: 0, seed: 0 })).toThrow(
-      new RangeError("The 'k' parameter of KMeans must be an int in the range [1, n_samples]. Got 0 instead."),
+      new RangeError(
+        "The 'k' parameter of KMeans must be an int in the range [1, n_samples]. Got 0 instead.",
+      ),
     );
     expect(() => fitKMeans(x, { k: 11, seed: 0 })).toThrow(RangeError);
     expect(() => fitKMeans(x, { k: 2.5, seed: 0 })).toThrow(RangeError);
@@ -235,7 +258,9 @@ describe("fitKMeans behaviour", () => {
       "The 'tol' parameter of KMeans must be a float in the range [0, inf). Got -1 instead.",
     );
     expect(() => fitKMeans(x, { k: 2, seed: Number.NaN })).toThrow(RangeError);
-    expect(() => fitKMeans({ rows: 0, cols: 2, data: new Float64Array(0) }, { k: 1, seed: 0 })).toThrow(RangeError);
+    expect(() => fitKMeans({ rows: 0, cols: 2, data: new Float64Array(0) }, { k: 1, seed: 0 })).toThrow(
+      RangeError,
+    );
     const bad = { rows: 2, cols: 1, data: Float64Array.from([1, Number.NaN]) };
     expect(() => fitKMeans(bad, { k: 1, seed: 0 })).toThrow("Input X contains NaN or infinity.");
   });
@@ -270,7 +295,11 @@ describe("predictKMeans and transformKMeans", () => {
   });
 
   it("gives -1 to rows with missing values", () => {
-    const labels = predictKMeans(model, { rows: 2, cols: 4, data: Float64Array.from([0, 0, 0, 0, 1, Number.NaN, 0, 0]) });
+    const labels = predictKMeans(model, {
+      rows: 2,
+      cols: 4,
+      data: Float64Array.from([0, 0, 0, 0, 1, Number.NaN, 0, 0]),
+    });
     expect(labels[0]).toBeGreaterThanOrEqual(0);
     expect(labels[1]).toBe(-1);
   });
@@ -294,8 +323,12 @@ describe("kmeansToState / kmeansFromState", () => {
     expect(() => kmeansFromState({ meta: state.meta, arrays: { centers: new Float64Array(5) } })).toThrow(
       'kmeans state: "centers" must be a Float64Array of length k*dims = 9',
     );
-    expect(() => kmeansFromState({ meta: { ...state.meta, kind: "gmm" }, arrays: state.arrays })).toThrow(Error);
+    expect(() => kmeansFromState({ meta: { ...state.meta, kind: "gmm" }, arrays: state.arrays })).toThrow(
+      Error,
+    );
     expect(() => kmeansFromState({ meta: { ...state.meta, k: 0 }, arrays: state.arrays })).toThrow(Error);
-    expect(() => kmeansFromState({ meta: state.meta, arrays: { centers: new Float32Array(9) } })).toThrow(Error);
+    expect(() => kmeansFromState({ meta: state.meta, arrays: { centers: new Float32Array(9) } })).toThrow(
+      Error,
+    );
   });
 });

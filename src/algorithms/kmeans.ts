@@ -2,9 +2,13 @@
  * K-means clustering (Lloyd's algorithm with greedy k-means++ seeding), following scikit-learn's
  * `KMeans(algorithm="lloyd")`: same seeding scheme, same tolerance rule (relative to the mean
  * feature variance), same convergence tests and empty-cluster relocation, best of `nInit` restarts.
+ * Runs that need more than a few iterations switch to Hamerly's bounds, which give the same
+ * assignments while skipping most distance computations.
  *
  * Distances are computed directly as `Σ (x - c)²` rather than with the `‖x‖² - 2x·c + ‖c‖²` expansion:
  * without BLAS the expansion saves nothing, and the direct form needs no data centring to stay exact.
+ * Hot loops are unrolled for 4 columns (narrower data is zero-padded to 4 during the fit) and use
+ * branch-free arg-mins; wider data goes through generic loops.
  */
 import type { KernelState, Matrix } from "./matrix.ts";
 import { SeededRandom } from "./random.ts";
@@ -50,11 +54,16 @@ export interface KMeansFit {
 
 const STATE_KIND = "kmeans";
 const STATE_VERSION = 1;
+/** Plain Lloyd iterations before a run switches to Hamerly's bounds (see the fit loop). */
+const LLOYD_ITERATIONS = 5;
 
 /**
  * Fits k-means: for each of `nInit` restarts, greedy k-means++ seeding on the full data then Lloyd
  * iterations until the labels stop changing, the squared centre shift falls under the tolerance, or
  * `maxIter` is reached. Keeps the restart with the lowest inertia. Deterministic for a given seed.
+ *
+ * An empty cluster takes the row farthest from its centre, as in scikit-learn; unlike scikit-learn
+ * that row is relabelled at once (it makes no difference after the next assignment).
  *
  * @throws RangeError when an option is out of range or the input contains NaN or infinity.
  */
@@ -83,7 +92,7 @@ export function fitKMeansWithLabels(x: Matrix, options: KMeansOptions): KMeansFi
   // Narrow data is zero-padded to 4 columns so that the unrolled 4-wide kernels apply: the padding
   // adds nothing to any distance and stays zero in every centre, and one copy is cheap next to the
   // dozens of passes a fit makes.
-  const wd = d < 4 ? 4 : d;
+  const wd = Math.max(d, 4);
   const data = d < 4 ? padColumns(x.data, n, d, wd) : x.data;
   const rng = new SeededRandom(seed);
 
@@ -91,50 +100,79 @@ export function fitKMeansWithLabels(x: Matrix, options: KMeansOptions): KMeansFi
   const labels = new Int32Array(n);
   const bestLabels = nInit > 1 ? new Int32Array(n) : labels;
   const closest = new Float64Array(n);
+  const bounds: Bounds = {
+    upper: new Float64Array(n),
+    lower: new Float64Array(n),
+    half: new Float64Array(k),
+    shift: new Float64Array(k),
+    lowerShift: new Float64Array(k),
+  };
   let centers = new Float64Array(k * wd);
   let next = new Float64Array(k * wd);
   const bestCenters = new Float64Array(k * wd);
   const sums = new Float64Array(k * wd);
   const counts = new Float64Array(k);
   const dist = new Float64Array(Math.max(k, 2));
+  const two = new Float64Array(2);
   const stats = new Float64Array(1);
   let bestInertia = Number.POSITIVE_INFINITY;
   let bestIterations = 0;
 
   for (let run = 0; run < nInit; run++) {
+    // `closest` doubles as k-means++ scratch.
     kmeansPlusPlus(data, n, wd, k, rng.fork(), centers, closest, dist);
 
     labels.fill(-1);
     let iterations = 0;
     let inertia = Number.NaN;
+    let bounded = false;
+    // Whether the centres in use came from sums altered by an empty-cluster relocation.
+    let relocated = false;
     for (let it = 0; it < maxIter; it++) {
-      const changed = assignAccumulate(data, n, wd, centers, k, labels, sums, counts, dist, stats);
-      const relocated = relocateEmptyClusters(data, n, wd, centers, k, labels, sums, counts);
-      let shift = 0;
+      // Plain Lloyd passes first: early iterations move many rows, and most runs are over within a
+      // handful of them. Longer runs switch to Hamerly's bounds, which skip almost every distance
+      // computation once the centres settle, at the cost of one two-nearest pass to set them up.
+      let changed: number;
+      if (it < LLOYD_ITERATIONS) {
+        changed = assignAccumulate(data, n, wd, centers, k, labels, sums, counts, dist, stats);
+      } else if (!bounded) {
+        changed = initialAssignment(data, n, wd, centers, k, labels, bounds, sums, counts, dist, two);
+        bounded = true;
+      } else {
+        changed = hamerlyStep(data, n, wd, centers, k, labels, bounds, sums, counts, dist, two);
+      }
+      const relocatedBefore = relocated;
+      relocated = relocateEmptyClusters(data, n, wd, centers, k, labels, bounds, sums, counts);
+      let shiftTotal = 0;
       for (let c = 0; c < k; c++) {
         // Like scikit-learn, a cluster that is still empty keeps its (zero) sum as its centre.
         const scale = counts[c] > 0 ? 1 / counts[c] : 1;
+        let moved = 0;
         for (let j = c * wd, end = j + wd; j < end; j++) {
           const value = sums[j] * scale;
           const delta = value - centers[j];
-          shift += delta * delta;
+          moved += delta * delta;
           next[j] = value;
         }
+        bounds.shift[c] = Math.sqrt(moved);
+        shiftTotal += moved;
       }
       const swap = centers;
       centers = next;
       next = swap;
       iterations = it + 1;
-      if (changed === 0 && !relocated) {
-        // Labels did not move, so the new centres are bit-identical to the ones just used and the
-        // inertia accumulated during assignment is the final one.
-        inertia = stats[0];
+      // scikit-learn's tests: labels unchanged ("strict convergence"), or total squared shift ≤ tol.
+      if (changed === 0) {
+        // After a Lloyd pass with no relocation around, the new centres are bit-identical to the
+        // ones just used, so the inertia accumulated during the assignment is the final one.
+        if (!bounded && !relocated && !relocatedBefore) inertia = stats[0];
         break;
       }
-      if (shift <= absTol) break;
+      if (shiftTotal <= absTol) break;
+      if (bounded) prepareBounds(centers, k, wd, bounds);
     }
-    // Converged on the tolerance (or ran out of iterations): relabel with the final centres so that
-    // labels, centres and inertia are consistent, as scikit-learn does.
+    // Otherwise relabel with the final centres so that labels, centres and inertia are consistent,
+    // as scikit-learn does.
     if (Number.isNaN(inertia)) inertia = assignLabels(data, n, wd, centers, k, labels, dist);
 
     if (inertia < bestInertia) {
@@ -215,7 +253,8 @@ export function kmeansToState(model: KMeansModel): KernelState {
  */
 export function kmeansFromState(state: KernelState): KMeansModel {
   const meta = state.meta;
-  if (meta.kind !== STATE_KIND) throw new Error(`kmeans state: kind must be "${STATE_KIND}", got ${String(meta.kind)}`);
+  if (meta.kind !== STATE_KIND)
+    throw new Error(`kmeans state: kind must be "${STATE_KIND}", got ${String(meta.kind)}`);
   if (meta.version !== STATE_VERSION) {
     throw new Error(`kmeans state: unsupported version ${String(meta.version)} (expected ${STATE_VERSION})`);
   }
@@ -497,6 +536,196 @@ function assignAccumulate4(
   return changed;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Hamerly steps (exact acceleration of long runs)
+
+/**
+ * Per-row distance bounds of Hamerly's algorithm (Euclidean, not squared) and per-centre helpers.
+ * `upper[i]` bounds the distance of row i to its centre from above, `lower[i]` the distance to every
+ * other centre from below. A row whose upper bound is below `max(lower, half)` cannot change cluster,
+ * so steady-state iterations skip the distance computations of almost every row.
+ */
+interface Bounds {
+  upper: Float64Array;
+  lower: Float64Array;
+  /** Half the distance from each centre to its nearest other centre. */
+  half: Float64Array;
+  /** How far each centre moved in the last update. */
+  shift: Float64Array;
+  /** For each centre, the largest move among the *other* centres (what lower bounds lose). */
+  lowerShift: Float64Array;
+}
+
+/**
+ * Full assignment that also sets Hamerly's bounds: nearest and second-nearest centre of every row,
+ * fresh per-cluster sums and counts. Returns the number of rows whose label changed.
+ */
+function initialAssignment(
+  data: Float64Array,
+  n: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  labels: Int32Array,
+  bounds: Bounds,
+  sums: Float64Array,
+  counts: Float64Array,
+  dist: Float64Array,
+  two: Float64Array,
+): number {
+  const { upper, lower } = bounds;
+  sums.fill(0);
+  counts.fill(0);
+  let changed = 0;
+  for (let i = 0, base = 0; i < n; i++, base += d) {
+    const label = nearestTwo(data, base, d, centers, k, dist, two);
+    if (labels[i] !== label) {
+      labels[i] = label;
+      changed++;
+    }
+    upper[i] = Math.sqrt(two[0]);
+    lower[i] = Math.sqrt(two[1]);
+    counts[label]++;
+    for (let j = 0, sb = label * d; j < d; j++) sums[sb + j] += data[base + j];
+  }
+  return changed;
+}
+
+/**
+ * After the centres moved by `bounds.shift`: the per-centre lower-bound decay and half distances to
+ * the nearest other centre (k² distances, negligible next to a data pass).
+ */
+function prepareBounds(centers: Float64Array, k: number, d: number, bounds: Bounds): void {
+  const { shift, lowerShift, half } = bounds;
+  let first = -1;
+  for (let c = 0; c < k; c++) if (first < 0 || shift[c] > shift[first]) first = c;
+  let second = 0;
+  for (let c = 0; c < k; c++) if (c !== first && shift[c] > second) second = shift[c];
+  for (let c = 0; c < k; c++) lowerShift[c] = c === first ? second : shift[first];
+  for (let c = 0; c < k; c++) {
+    let nearest = Number.POSITIVE_INFINITY;
+    for (let o = 0; o < k; o++) {
+      if (o === c) continue;
+      const s = sqDist(centers, c * d, centers, o * d, d);
+      if (s < nearest) nearest = s;
+    }
+    half[c] = 0.5 * Math.sqrt(nearest);
+  }
+}
+
+/**
+ * One Hamerly step: update each row's bounds by the centre moves, and only when they no longer prove
+ * the row's cluster, recompute its distance to its centre, then (if still needed) to all centres.
+ * Rows that change cluster move their contribution between the running sums. Returns how many
+ * rows changed cluster. Assignments are those of a plain Lloyd step (up to exact ties).
+ */
+function hamerlyStep(
+  data: Float64Array,
+  n: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  labels: Int32Array,
+  bounds: Bounds,
+  sums: Float64Array,
+  counts: Float64Array,
+  dist: Float64Array,
+  two: Float64Array,
+): number {
+  const { upper, lower, half, shift, lowerShift } = bounds;
+  let changed = 0;
+  for (let i = 0, base = 0; i < n; i++, base += d) {
+    const a = labels[i];
+    let u = upper[i] + shift[a];
+    const l = lower[i] - lowerShift[a];
+    const h = half[a];
+    if (u <= h || u <= l) {
+      upper[i] = u;
+      lower[i] = l;
+      continue;
+    }
+    // Tighten the upper bound to the exact distance, and test again.
+    u = Math.sqrt(sqDist4(data, base, centers, a * d, d));
+    if (u <= h || u <= l) {
+      upper[i] = u;
+      lower[i] = l;
+      continue;
+    }
+    const b = nearestTwo(data, base, d, centers, k, dist, two);
+    upper[i] = Math.sqrt(two[0]);
+    lower[i] = Math.sqrt(two[1]);
+    if (b !== a) {
+      labels[i] = b;
+      counts[a]--;
+      counts[b]++;
+      for (let j = 0, ab = a * d, bb = b * d; j < d; j++) {
+        const v = data[base + j];
+        sums[ab + j] -= v;
+        sums[bb + j] += v;
+      }
+      changed++;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Nearest centre of the row at `base` (ties to the lower index); its squared distance goes to
+ * `two[0]` and the second smallest to `two[1]` (+∞ when k = 1). Both arg-mins are branch-free:
+ * which centre wins is close to random for overlapping clusters, so a branch would be mispredicted
+ * about once per row (that alone doubled the pass time). The running minimum is read back from
+ * `dist` by index rather than carried in a variable, because V8 only emits branches for a
+ * floating-point select.
+ */
+function nearestTwo(
+  data: Float64Array,
+  base: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  dist: Float64Array,
+  two: Float64Array,
+): number {
+  if (d === 4) {
+    // Unrolled for 4 columns (narrower data is zero-padded to 4 by the fit): the row stays in registers.
+    const x0 = data[base];
+    const x1 = data[base + 1];
+    const x2 = data[base + 2];
+    const x3 = data[base + 3];
+    for (let c = 0, cb = 0; c < k; c++, cb += 4) {
+      const t0 = x0 - centers[cb];
+      const t1 = x1 - centers[cb + 1];
+      const t2 = x2 - centers[cb + 2];
+      const t3 = x3 - centers[cb + 3];
+      dist[c] = t0 * t0 + t1 * t1 + (t2 * t2 + t3 * t3);
+    }
+  } else {
+    for (let c = 0; c < k; c++) dist[c] = sqDist(data, base, centers, c * d, d);
+  }
+  let best = 0;
+  for (let c = 1; c < k; c++) best ^= (best ^ c) & -+(dist[c] < dist[best]);
+  two[0] = dist[best];
+  if (k === 1) {
+    two[1] = Number.POSITIVE_INFINITY;
+    return 0;
+  }
+  dist[best] = Number.POSITIVE_INFINITY;
+  let second = +(best === 0);
+  for (let c = 0; c < k; c++) second ^= (second ^ c) & -+(dist[c] < dist[second]);
+  two[1] = dist[second];
+  return best;
+}
+
+/** Squared distance between a row and a centre, unrolled when d = 4. */
+function sqDist4(a: Float64Array, ab: number, b: Float64Array, bb: number, d: number): number {
+  if (d !== 4) return sqDist(a, ab, b, bb, d);
+  const t0 = a[ab] - b[bb];
+  const t1 = a[ab + 1] - b[bb + 1];
+  const t2 = a[ab + 2] - b[bb + 2];
+  const t3 = a[ab + 3] - b[bb + 3];
+  return t0 * t0 + t1 * t1 + (t2 * t2 + t3 * t3);
+}
+
 /**
  * Assigns every row to its nearest centre (ties to the lower index); returns the inertia. Rows with
  * a NaN distance get -1 (only possible at prediction time: fitting rejects non-finite input).
@@ -533,7 +762,7 @@ function assignLabels(
         label ^= (label ^ c) & -+(s < dist[label]);
       }
       const best = dist[label];
-      labels[i] = best === best ? label : -1;
+      labels[i] = Number.isNaN(best) ? -1 : label;
       inertia += best;
     }
     return inertia;
@@ -547,7 +776,7 @@ function assignLabels(
       label ^= (label ^ c) & -+(s < dist[label]);
     }
     const best = dist[label];
-    labels[i] = best === best ? label : -1;
+    labels[i] = Number.isNaN(best) ? -1 : label;
     inertia += best;
   }
   return inertia;
@@ -555,8 +784,9 @@ function assignLabels(
 
 /**
  * scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes the row farthest from its
- * assigned centre (that row is moved out of its old cluster's sum; labels are left as they are).
- * Returns whether anything was relocated.
+ * assigned centre, whose contribution moves from its old cluster's sum. Unlike scikit-learn, the row
+ * is also relabelled at once (the running sums must stay the sums of the labelled rows) and its
+ * bounds are reset so that the next step recomputes it. Returns whether anything was relocated.
  */
 function relocateEmptyClusters(
   data: Float64Array,
@@ -565,6 +795,7 @@ function relocateEmptyClusters(
   centers: Float64Array,
   k: number,
   labels: Int32Array,
+  bounds: Bounds,
   sums: Float64Array,
   counts: Float64Array,
 ): boolean {
@@ -601,6 +832,9 @@ function relocateEmptyClusters(
     }
     counts[c] = 1;
     counts[old] -= 1;
+    labels[row] = c;
+    bounds.upper[row] = Number.POSITIVE_INFINITY;
+    bounds.lower[row] = 0;
   }
   return true;
 }
@@ -670,7 +904,9 @@ export function checkMatrix(x: Matrix, estimator: string): void {
     );
   }
   if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(`${estimator}: matrix data has length ${x.data.length}, expected rows*cols = ${x.rows * x.cols}.`);
+    throw new RangeError(
+      `${estimator}: matrix data has length ${x.data.length}, expected rows*cols = ${x.rows * x.cols}.`,
+    );
   }
 }
 
@@ -696,7 +932,9 @@ export function checkFinite(x: Matrix): void {
  */
 export function checkPredictInput(dims: number, x: Matrix, estimator: string): void {
   if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(`${estimator}: matrix data has length ${x.data.length}, expected rows*cols = ${x.rows * x.cols}.`);
+    throw new RangeError(
+      `${estimator}: matrix data has length ${x.data.length}, expected rows*cols = ${x.rows * x.cols}.`,
+    );
   }
   if (x.cols !== dims) {
     throw new RangeError(
@@ -753,7 +991,9 @@ export function checkFloat(estimator: string, name: string, value: unknown): num
  */
 export function checkSeed(estimator: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new RangeError(`The 'seed' parameter of ${estimator} must be an int. Got ${String(value)} instead.`);
+    throw new RangeError(
+      `The 'seed' parameter of ${estimator} must be an int. Got ${String(value)} instead.`,
+    );
   }
   return value;
 }
