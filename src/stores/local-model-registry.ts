@@ -27,6 +27,9 @@ import {
   type ModelVersionEntry,
   parseModelRef,
   type RegisterRequest,
+  unknownAliasError,
+  unknownModelError,
+  unknownVersionError,
 } from "./model-registry.ts";
 
 /** Document-store collection of version records, keyed `<name>/<zero-padded version>`. */
@@ -140,13 +143,18 @@ export class LocalModelRegistry implements ModelRegistry {
     const latest = versions[versions.length - 1];
     if (version !== undefined) {
       const found = versions.find((record) => record.version === version);
-      if (!found) throw unknownVersion(name, version, versions);
+      if (!found)
+        throw unknownVersionError(
+          name,
+          version,
+          versions.map((record) => record.version),
+        );
       return this.toEntry(found, aliasesOf(snapshot, version));
     }
     if (alias !== undefined) {
       const target = aliases.get(alias);
       const found = versions.find((record) => record.version === target);
-      if (!found) throw unknownAlias(name, alias, aliases, latest.version);
+      if (!found) throw unknownAliasError(name, alias, aliases, latest.version);
       return this.toEntry(found, aliasesOf(snapshot, found.version));
     }
     return this.toEntry(latest, aliasesOf(snapshot, latest.version));
@@ -189,7 +197,11 @@ export class LocalModelRegistry implements ModelRegistry {
       const versions = readyVersions(tx.list(MODELS_COLLECTION, `${name}/`));
       if (versions.length === 0) throw unknownModelFrom(name, tx.list(MODELS_COLLECTION));
       if (!versions.some((record) => record.version === version))
-        throw unknownVersion(name, version, versions);
+        throw unknownVersionError(
+          name,
+          version,
+          versions.map((record) => record.version),
+        );
       const record: AliasRecord = { name, alias, version };
       tx.put(ALIASES_COLLECTION, aliasKey(name, alias), record as unknown as JsonObject);
     });
@@ -203,7 +215,7 @@ export class LocalModelRegistry implements ModelRegistry {
       const versions = readyVersions(tx.list(MODELS_COLLECTION, `${name}/`));
       if (versions.length === 0) throw unknownModelFrom(name, tx.list(MODELS_COLLECTION));
       const aliases = aliasMap(tx.list(ALIASES_COLLECTION, `${name}/`));
-      throw unknownAlias(name, alias, aliases, versions[versions.length - 1].version);
+      throw unknownAliasError(name, alias, aliases, versions[versions.length - 1].version);
     });
   }
 
@@ -314,42 +326,7 @@ function checkVersion(version: number): void {
 }
 
 function unknownModelFrom(name: string, records: readonly StoredRecord[]): NotFoundError {
-  const names = [...new Set(readyVersions(records).map((record) => record.name))].sort();
-  const existing =
-    names.length === 0 ? "No models are registered yet." : `Registered models: ${listText(names)}.`;
-  return new NotFoundError(`No model named "${name}". ${existing}`, {
-    hint: "Check the spelling; a model is registered under its setup's name when the setup is trained.",
-  });
-}
-
-function unknownVersion(name: string, version: number, versions: readonly ReadyRecord[]): NotFoundError {
-  const numbers = versions.map((record) => String(record.version));
-  const latest = numbers[numbers.length - 1];
-  return new NotFoundError(`Model "${name}" has no version ${version}. Versions: ${listText(numbers)}.`, {
-    hint: `Use "${name}" for the latest version (${latest}), or one of the versions listed.`,
-  });
-}
-
-function unknownAlias(
-  name: string,
-  alias: string,
-  aliases: Map<string, number>,
-  latest: number,
-): NotFoundError {
-  const known = [...aliases]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, version]) => `${key} → ${version}`);
-  const existing = known.length === 0 ? "It has no aliases." : `Aliases: ${listText(known)}.`;
-  return new NotFoundError(`Model "${name}" has no alias "${alias}". ${existing}`, {
-    hint: `Point the alias at a version first, or use a version number such as "${name}@${latest}".`,
-  });
-}
-
-/** At most 20 items, so a message stays readable. */
-function listText(items: readonly string[]): string {
-  return items.length <= 20
-    ? items.join(", ")
-    : `${items.slice(0, 20).join(", ")}, … (${items.length} in all)`;
+  return unknownModelError(name, [...new Set(readyVersions(records).map((record) => record.name))].sort());
 }
 
 function findMismatch(

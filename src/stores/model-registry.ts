@@ -4,7 +4,7 @@
  * registry later. Both must pass `model-registry.conformance.ts`.
  */
 import type { ArtifactManifest, Lineage, LoadedArtifact, SerializedModel } from "../core/artifact-types.ts";
-import { UsageError } from "../core/errors.ts";
+import { NotFoundError, UsageError } from "../core/errors.ts";
 import type { JsonObject } from "../core/json.ts";
 
 /** One registered model version, as listed and resolved. */
@@ -140,4 +140,53 @@ export function checkAliasName(alias: string): void {
       hint: "Aliases are kebab-case words such as 'champion' or 'prod-eu'; not all digits, not 'latest' or 'v<number>'.",
     });
   }
+}
+
+/** NotFoundError for a model name that does not exist, listing the registered ones. */
+export function unknownModelError(name: string, registered: readonly string[]): NotFoundError {
+  const existing =
+    registered.length === 0
+      ? "No models are registered yet."
+      : `Registered models: ${listForMessage(registered)}.`;
+  return new NotFoundError(`No model named "${name}". ${existing}`, {
+    hint: "Check the spelling; a model is registered under its setup's name when the setup is trained.",
+  });
+}
+
+/** NotFoundError for a version a model does not have, listing the versions it has (ascending). */
+export function unknownVersionError(
+  name: string,
+  version: number,
+  versions: readonly number[],
+): NotFoundError {
+  const latest = versions[versions.length - 1];
+  return new NotFoundError(
+    `Model "${name}" has no version ${version}. Versions: ${listForMessage(versions.map(String))}.`,
+    {
+      hint: `Use "${name}" for the latest version (${latest}), or one of the versions listed.`,
+    },
+  );
+}
+
+/** NotFoundError for an alias a model does not have, listing its aliases. */
+export function unknownAliasError(
+  name: string,
+  alias: string,
+  aliases: ReadonlyMap<string, number>,
+  latest: number,
+): NotFoundError {
+  const known = [...aliases]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, version]) => `${key} → ${version}`);
+  const existing = known.length === 0 ? "It has no aliases." : `Aliases: ${listForMessage(known)}.`;
+  return new NotFoundError(`Model "${name}" has no alias "${alias}". ${existing}`, {
+    hint: `Point the alias at a version first, or use a version number such as "${name}@${latest}".`,
+  });
+}
+
+/** Lists at most 20 items, so a message stays readable. */
+export function listForMessage(items: readonly string[]): string {
+  return items.length <= 20
+    ? items.join(", ")
+    : `${items.slice(0, 20).join(", ")}, … (${items.length} in all)`;
 }

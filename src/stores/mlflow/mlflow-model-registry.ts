@@ -26,10 +26,13 @@ import { assertJsonObject } from "../json-values.ts";
 import {
   checkAliasName,
   checkModelName,
+  listForMessage,
   type ModelRegistry,
   type ModelVersionEntry,
   parseModelRef,
   type RegisterRequest,
+  unknownAliasError,
+  unknownVersionError,
 } from "../model-registry.ts";
 import { proxyPath, SAFE_RELATIVE_PATH } from "./artifact-paths.ts";
 import { type MlflowClientOptions, MlflowRestClient } from "./mlflow-rest-client.ts";
@@ -178,11 +181,16 @@ export class MlflowModelRegistry implements ModelRegistry {
     let found: KnownVersion | undefined = latest;
     if (version !== undefined) {
       found = versions.find((v) => v.version === version);
-      if (!found) throw unknownVersion(name, version, versions);
+      if (!found)
+        throw unknownVersionError(
+          name,
+          version,
+          versions.map((v) => v.version),
+        );
     } else if (alias !== undefined) {
       const target = aliases.get(alias);
       found = versions.find((v) => v.version === target);
-      if (!found) throw unknownAlias(name, alias, aliases, latest.version);
+      if (!found) throw unknownAliasError(name, alias, aliases, latest.version);
     }
     return this.toEntry(name, found, aliasesOf(snapshot, found.version));
   }
@@ -243,7 +251,12 @@ export class MlflowModelRegistry implements ModelRegistry {
       throw new UsageError(`A model version must be a whole number from 1, got ${version}.`);
     }
     const { versions } = await this.snapshotOrThrow(name);
-    if (!versions.some((v) => v.version === version)) throw unknownVersion(name, version, versions);
+    if (!versions.some((v) => v.version === version))
+      throw unknownVersionError(
+        name,
+        version,
+        versions.map((v) => v.version),
+      );
     await this.client.setAlias(this.mlflowName(name), alias, version);
   }
 
@@ -252,7 +265,7 @@ export class MlflowModelRegistry implements ModelRegistry {
     checkAliasName(alias);
     const snapshot = await this.snapshotOrThrow(name);
     if (!snapshot.aliases.has(alias)) {
-      throw unknownAlias(
+      throw unknownAliasError(
         name,
         alias,
         snapshot.aliases,
@@ -339,7 +352,7 @@ export class MlflowModelRegistry implements ModelRegistry {
     if (!snapshot || snapshot.versions.length === 0) {
       const names = (await this.listModels()).map((e) => e.name);
       const existing =
-        names.length === 0 ? "No models are registered yet." : `Registered models: ${listText(names)}.`;
+        names.length === 0 ? "No models are registered yet." : `Registered models: ${listForMessage(names)}.`;
       throw new NotFoundError(
         `No model named "${name}" in the MLflow registry at ${this.trackingUri}. ${existing}`,
         {
@@ -450,35 +463,6 @@ function aliasesOf(snapshot: ModelSnapshot, version: number): string[] {
     .filter(([, target]) => target === version)
     .map(([alias]) => alias)
     .sort();
-}
-
-function unknownVersion(name: string, version: number, versions: readonly KnownVersion[]): NotFoundError {
-  const numbers = versions.map((v) => String(v.version));
-  return new NotFoundError(`Model "${name}" has no version ${version}. Versions: ${listText(numbers)}.`, {
-    hint: `Use "${name}" for the latest version (${numbers[numbers.length - 1]}), or one of the versions listed.`,
-  });
-}
-
-function unknownAlias(
-  name: string,
-  alias: string,
-  aliases: Map<string, number>,
-  latest: number,
-): NotFoundError {
-  const known = [...aliases]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, version]) => `${key} → ${version}`);
-  const existing = known.length === 0 ? "It has no aliases." : `Aliases: ${listText(known)}.`;
-  return new NotFoundError(`Model "${name}" has no alias "${alias}". ${existing}`, {
-    hint: `Point the alias at a version first, or use a version number such as "${name}@${latest}".`,
-  });
-}
-
-/** At most 20 items, so a message stays readable. */
-function listText(items: readonly string[]): string {
-  return items.length <= 20
-    ? items.join(", ")
-    : `${items.slice(0, 20).join(", ")}, … (${items.length} in all)`;
 }
 
 function sha256(bytes: Uint8Array): string {

@@ -73,7 +73,12 @@ export async function startMlflowServer(startTimeoutMs = 180_000): Promise<Mlflo
       cwd: dir,
       // No telemetry (there is no network), and no background job runner (a pool of consumer
       // processes the registry never uses).
-      env: { ...env, MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
+      env: {
+        ...env,
+        MLFLOW_DISABLE_TELEMETRY: "true",
+        DO_NOT_TRACK: "true",
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
+      },
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
     },
