@@ -50,6 +50,15 @@ class CsvSink implements FrameSink {
     if (text) await writeAll(this.handle, text);
   }
 
+  /** Appends records already formatted by {@link formatCsvRecords} (e.g. on a worker thread). */
+  async writeFormatted(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
+      offset += bytesWritten;
+    }
+  }
+
   async finish(): Promise<void> {
     await this.handle.sync();
     this.closed = true;
@@ -61,6 +70,29 @@ class CsvSink implements FrameSink {
     this.closed = true;
     await this.handle.close().catch(() => undefined);
   }
+}
+
+/**
+ * The CSV records (no header) of every row of `frame`, formatted exactly as the CSV writer
+ * formats them, so formatting can run where the rows are produced (e.g. a worker thread) and
+ * the bytes be appended with `writeFormatted`. `rowsBefore` numbers rows in errors.
+ *
+ * @throws BadDataError for a non-whole value in an integer column.
+ */
+export function formatCsvRecords(
+  columns: readonly ColumnSpec[],
+  frame: Frame,
+  path: string,
+  rowsBefore: number,
+): string {
+  const cells = columns.map((spec) => cellFormatter(spec, frame.columns.get(spec.name)!, path, rowsBefore));
+  const last = cells.length - 1;
+  let text = "";
+  for (let row = 0; row < frame.rowCount; row++) {
+    for (let c = 0; c < last; c++) text += `${cells[c](row)},`;
+    text += `${cells[last](row)}\n`;
+  }
+  return text;
 }
 
 /** A function giving the CSV text of one cell of `column`, per the spec's type. */

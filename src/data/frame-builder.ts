@@ -89,7 +89,15 @@ function copyVector(vector: DuckDBVector, from: number, count: number, out: Buff
     for (let i = 0; i < count; i++) out.push(vector.getItem(from + i) as string | null);
     return;
   }
-  // The SQL never yields NULL for number and category columns (NaN / -1 instead), so DuckDB
-  // allocates no validity mask and getItem is a plain typed-array read.
+  // The SQL never yields NULL for number and category columns (NaN / -1 instead), so the
+  // vector's items are the values: copy them in bulk (DOUBLE → Float64Array, INTEGER → Int32Array).
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (
+    (items instanceof Float64Array && out instanceof Float64Array) ||
+    (items instanceof Int32Array && out instanceof Int32Array)
+  ) {
+    out.set(items.subarray(from, from + count), at);
+    return;
+  }
   for (let i = 0; i < count; i++) out[at + i] = vector.getItem(from + i) as number;
 }

@@ -147,8 +147,11 @@ function checkChunk(
 ): number {
   const bad = chunk.getColumnVector(projection.badIndex);
   const n = chunk.rowCount;
+  // The INTEGER vector's items, read in bulk (the code is never NULL); getItem is the fallback.
+  const items = (bad as unknown as { items?: unknown }).items;
+  const codes = items instanceof Int32Array ? items : undefined;
   for (let i = 0; i < n; i++) {
-    const code = bad.getItem(i) as number;
+    const code = codes ? codes[i] : (bad.getItem(i) as number);
     if (code === ROW_OK) continue;
     if (code === ROW_END) return i;
     const text = chunk.getColumnVector(projection.badTextIndex).getItem(i) as string | null;
@@ -235,11 +238,29 @@ function extraColumnsNotice(
   columns: readonly ColumnSpec[],
   known: readonly string[] = [],
 ): string | undefined {
+  return extraColumnsMessage(
+    source.file,
+    source.columns.map((c) => c.name),
+    columns,
+    known,
+  );
+}
+
+/**
+ * The notice naming a file's columns (`names`) that were neither requested nor known, if any:
+ * `data/x.csv: ignoring 3 extra columns: Name, Ticket, Cabin`.
+ */
+export function extraColumnsMessage(
+  file: string,
+  names: readonly string[],
+  columns: readonly ColumnSpec[],
+  known: readonly string[] = [],
+): string | undefined {
   const wanted = new Set([...columns.map((c) => c.name), ...known]);
-  const extra = source.columns.map((c) => c.name).filter((name) => !wanted.has(name));
+  const extra = names.filter((name) => !wanted.has(name));
   if (extra.length === 0) return undefined;
   const shown = extra.length > 20 ? `${extra.slice(0, 20).join(", ")}, …` : extra.join(", ");
-  return `${source.file}: ignoring ${extra.length} extra ${extra.length === 1 ? "column" : "columns"}: ${shown}`;
+  return `${file}: ignoring ${extra.length} extra ${extra.length === 1 ? "column" : "columns"}: ${shown}`;
 }
 
 /** A frame with the requested columns and no rows. */

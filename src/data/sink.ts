@@ -11,6 +11,8 @@ import type { ColumnSpec } from "./metadata.ts";
  */
 export interface FrameSink {
   write(frame: Frame, rowsBefore: number): Promise<void>;
+  /** Appends records formatted elsewhere (CSV only: see `formatCsvRecords`). */
+  writeFormatted?(bytes: Uint8Array): Promise<void>;
   /** Completes the file and flushes it to disk. */
   finish(): Promise<void>;
   /** Releases resources and removes any staging files (not the temporary file itself). */

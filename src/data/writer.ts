@@ -18,6 +18,11 @@ import type { FrameSink } from "./sink.ts";
 export interface FrameWriter {
   /** Appends the frame's rows (its columns named in the writer's specs; others are ignored). */
   write(frame: Frame): Promise<void>;
+  /**
+   * Appends `rows` records already formatted for this file (CSV outputs only: bytes from
+   * `formatCsvRecords` with the writer's columns), in order with `write`.
+   */
+  writeFormatted(bytes: Uint8Array, rows: number): Promise<void>;
   /** Makes the file durable and moves it to its path, replacing any previous file. */
   commit(): Promise<void>;
   /** Discards everything written; the path is left as it was. Safe to call more than once. */
@@ -69,6 +74,16 @@ class AtomicWriter implements FrameWriter {
       checkFrame(frame, this.columns, this.path);
       await this.sink.write(frame, this.rows);
       this.rows += frame.rowCount;
+    });
+  }
+
+  writeFormatted(bytes: Uint8Array, rows: number): Promise<void> {
+    return this.enqueue(async () => {
+      this.expectOpen("write to");
+      if (!this.sink.writeFormatted)
+        throw new UsageError(`"${this.path}" does not take preformatted records`);
+      await this.sink.writeFormatted(bytes);
+      this.rows += rows;
     });
   }
 

@@ -1,21 +1,57 @@
 import { randomUUID } from "node:crypto";
+import { statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
+import type { ProgressListener } from "../core/data-access.ts";
 import { DatasetSchemaError, NotFoundError, SetupValidationError, UsageError } from "../core/errors.ts";
 import type { JsonObject } from "../core/json.ts";
 import type { PipelineContext, PredictResult, TrainResult } from "../core/pipeline-core.ts";
 import { PipelineRegistry } from "../core/pipeline-registry.ts";
-import type { ProgressListener } from "../core/data-access.ts";
+import type { PredictExecutor } from "../core/predict-executor.ts";
 import { type ModelSetup, parseSetupEnvelope, setupValidationError } from "../core/setup.ts";
 import { resolveInputFiles } from "../data/files.ts";
 import { DatasetMetadata } from "../data/metadata.ts";
 import { builtinPipelines } from "../models/builtin.ts";
+import type { ModelComparison } from "../reports/compare.ts";
+import { shutdownPythonRuntime } from "../runtimes/python/pool.ts";
 import type { DocumentStore, VersionedDocument } from "../stores/document-store.ts";
 import type { ModelRegistry, ModelVersionEntry } from "../stores/model-registry.ts";
-import { loadConfig, registerPlugins } from "./config.ts";
+import { type LoadedConfig, loadConfig, registerPlugins } from "./config.ts";
 import { duckdbDataAccess } from "./data-access.ts";
+import { ThreadPredictExecutor } from "./parallel/index.ts";
 import { openModelRegistry } from "./registries.ts";
-import { COLLECTIONS, openWorkspaceStore, seedWorkspace, type WorkspacePaths, workspacePaths } from "./workspace.ts";
+import {
+  compareModelVersions,
+  type ModelReportResult,
+  type ProfileDatasetOptions,
+  type ProfileDatasetResult,
+  profileDataset,
+  writeModelReport,
+} from "./reports.ts";
 import { ENGINE_VERSION } from "./version.ts";
+import {
+  COLLECTIONS,
+  openWorkspaceStore,
+  seedWorkspace,
+  type WorkspacePaths,
+  workspacePaths,
+} from "./workspace.ts";
+
+/** Options of {@link Engine.predict}. */
+export interface PredictOptions {
+  /**
+   * Worker threads that predict chunks in parallel (1 or more).
+   * @defaultValue all cores when the input holds at least 8 MiB, else in-process
+   */
+  workers?: number;
+}
+
+/** Inputs smaller than this predict in-process by default: starting threads would cost more. */
+const AUTO_PARALLEL_BYTES = 8 * 1024 * 1024;
+
+function totalBytes(files: readonly string[]): number {
+  return files.reduce((sum, file) => sum + statSync(file).size, 0);
+}
 
 export interface EngineOptions {
   /** Workspace folder (created on first use). */
@@ -32,7 +68,9 @@ export interface EngineOptions {
 export function parseVersionedRef(ref: string, what: string): { name: string; version?: number } {
   const match = /^([a-z0-9][a-z0-9-]*)(?:@([1-9][0-9]*))?$/.exec(ref);
   if (!match) {
-    throw new UsageError(`invalid ${what} reference "${ref}"`, { hint: `Write ${what} or ${what}@VERSION, e.g. titanic@2.` });
+    throw new UsageError(`invalid ${what} reference "${ref}"`, {
+      hint: `Write ${what} or ${what}@VERSION, e.g. titanic@2.`,
+    });
   }
   return match[2] ? { name: match[1], version: Number(match[2]) } : { name: match[1] };
 }
@@ -48,6 +86,7 @@ export class Engine {
     readonly registry: ModelRegistry,
     readonly pipelines: PipelineRegistry,
     private readonly options: EngineOptions,
+    private readonly config: LoadedConfig,
   ) {}
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -59,7 +98,7 @@ export class Engine {
     try {
       await seedWorkspace(store, pipelines);
       const registry = await openModelRegistry(options.registry ?? loaded.config.registry, { paths, store });
-      return new Engine(paths, store, registry, pipelines, options);
+      return new Engine(paths, store, registry, pipelines, options, loaded);
     } catch (error) {
       await store.close();
       throw error;
@@ -67,7 +106,12 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    await this.store.close();
+    try {
+      await this.store.close();
+    } finally {
+      // Python workers must never outlive the engine that started them.
+      await shutdownPythonRuntime();
+    }
   }
 
   // ---- setups -------------------------------------------------------------------------------
@@ -104,7 +148,10 @@ export class Engine {
     const setup = pipeline.factory.validateSetup(document, file);
     const dataset = await this.getDataset(setup.dataset).catch((error: unknown) => {
       if (error instanceof NotFoundError) {
-        throw new SetupValidationError(error.message, { location: { file, field: "dataset" }, hint: error.hint });
+        throw new SetupValidationError(error.message, {
+          location: { file, field: "dataset" },
+          hint: error.hint,
+        });
       }
       throw error;
     });
@@ -128,7 +175,11 @@ export class Engine {
   /** Stores a setup: a new name starts at version 1, an existing name gets its next version. */
   async addSetup(document: unknown, file?: string): Promise<VersionedDocument> {
     const setup = await this.validateSetup(document, file);
-    return this.store.putVersion(COLLECTIONS.setups, setup.name, JSON.parse(JSON.stringify(setup)) as JsonObject);
+    return this.store.putVersion(
+      COLLECTIONS.setups,
+      setup.name,
+      JSON.parse(JSON.stringify(setup)) as JsonObject,
+    );
   }
 
   // ---- datasets -----------------------------------------------------------------------------
@@ -142,9 +193,12 @@ export class Engine {
     const doc = await this.store.getVersion(COLLECTIONS.datasets, name, version);
     if (!doc) {
       const known = (await this.listDatasets()).map((d) => d.name);
-      throw new NotFoundError(version ? `dataset "${name}" has no version ${version}` : `unknown dataset "${name}"`, {
-        hint: `Known datasets: ${known.join(", ") || "none"}. Add one with 'mpipe datasets add FILE'.`,
-      });
+      throw new NotFoundError(
+        version ? `dataset "${name}" has no version ${version}` : `unknown dataset "${name}"`,
+        {
+          hint: `Known datasets: ${known.join(", ") || "none"}. Add one with 'mpipe datasets add FILE'.`,
+        },
+      );
     }
     return { ...doc, metadata: DatasetMetadata.parse(doc.body) };
   }
@@ -159,7 +213,11 @@ export class Engine {
         hint: "See 'mpipe datasets show titanic --json' for an example, or propose one with 'mpipe datasets infer FILE'.",
       });
     }
-    return this.store.putVersion(COLLECTIONS.datasets, parsed.data.name, JSON.parse(JSON.stringify(parsed.data)) as JsonObject);
+    return this.store.putVersion(
+      COLLECTIONS.datasets,
+      parsed.data.name,
+      JSON.parse(JSON.stringify(parsed.data)) as JsonObject,
+    );
   }
 
   // ---- training and prediction --------------------------------------------------------------
@@ -171,30 +229,64 @@ export class Engine {
     const setup = pipeline.factory.validateSetup(stored.body);
     const dataset = await this.getDataset(setup.dataset);
     const files = await resolveInputFiles(dataPath);
-    return this.recordRun({ kind: "train", setup: `${setup.name}@${stored.version}`, data: dataPath }, async () => {
-      const result = await pipeline.train(this.context(), {
-        setup: { version: stored.version, setup },
-        dataset: { version: dataset.version, metadata: dataset.metadata },
-        files,
-      });
-      return { result, record: { model: result.entry.name, version: result.entry.version, rows: result.rows } };
-    });
+    return this.recordRun(
+      { kind: "train", setup: `${setup.name}@${stored.version}`, data: dataPath },
+      async () => {
+        const result = await pipeline.train(this.context(), {
+          setup: { version: stored.version, setup },
+          dataset: { version: dataset.version, metadata: dataset.metadata },
+          files,
+        });
+        return {
+          result,
+          record: { model: result.entry.name, version: result.entry.version, rows: result.rows },
+        };
+      },
+    );
   }
 
-  /** Batch-predicts `dataPath` with a registered model into `outPath` (written whole or not at all). */
-  async predict(modelRef: string, dataPath: string, outPath: string, params: Record<string, unknown>): Promise<PredictResult & { entry: ModelVersionEntry }> {
+  /**
+   * Batch-predicts `dataPath` with a registered model into `outPath` (written whole or not at all).
+   * `workers` runs the chunks on that many worker threads (output identical to one); by default
+   * all cores are used for inputs large enough to repay starting the threads.
+   */
+  async predict(
+    modelRef: string,
+    dataPath: string,
+    outPath: string,
+    params: Record<string, unknown>,
+    options: PredictOptions = {},
+  ): Promise<PredictResult & { entry: ModelVersionEntry }> {
+    if (options.workers !== undefined && (!Number.isSafeInteger(options.workers) || options.workers < 1)) {
+      throw new UsageError(`--workers must be a whole number of at least 1, got ${options.workers}`, {
+        hint: `Use e.g. --workers ${availableParallelism()} (this machine's cores).`,
+      });
+    }
     const entry = await this.registry.resolve(modelRef);
     const pipeline = this.pipelines.get(entry.modelType);
     const artifact = await this.registry.load(entry);
     const files = await resolveInputFiles(dataPath);
     const out = path.resolve(outPath);
     if (files.some((f) => path.resolve(f) === out)) {
-      throw new UsageError(`--out ${outPath} is also an input file`, { hint: "Write predictions to another path." });
+      throw new UsageError(`--out ${outPath} is also an input file`, {
+        hint: "Write predictions to another path.",
+      });
     }
-    return this.recordRun({ kind: "predict", model: `${entry.name}@${entry.version}`, data: dataPath, out }, async () => {
-      const result = await pipeline.predict(this.context(), artifact, { files, outPath: out, params });
-      return { result: { ...result, entry }, record: { rows: result.rows, params: result.params } };
-    });
+    return this.recordRun(
+      { kind: "predict", model: `${entry.name}@${entry.version}`, data: dataPath, out },
+      async () => {
+        const workers =
+          options.workers ?? (totalBytes(files) >= AUTO_PARALLEL_BYTES ? availableParallelism() : 0);
+        const executor =
+          workers > 0 ? new ThreadPredictExecutor({ workers, config: this.config }) : undefined;
+        const result = await pipeline.predict(this.context(executor), artifact, {
+          files,
+          outPath: out,
+          params,
+        });
+        return { result: { ...result, entry }, record: { rows: result.rows, params: result.params } };
+      },
+    );
   }
 
   // ---- models -------------------------------------------------------------------------------
@@ -219,6 +311,32 @@ export class Engine {
     await this.registry.removeAlias(name, alias);
   }
 
+  // ---- reports ------------------------------------------------------------------------------
+
+  /**
+   * Writes a model version's self-contained HTML report (lineage, parameters, metrics, and the
+   * evaluation charts recorded at training) to `out`, default `<home>/reports/<name>@<version>.html`.
+   */
+  async report(ref: string, out?: string): Promise<ModelReportResult> {
+    return writeModelReport(this, ref, out);
+  }
+
+  /** Metrics of two or more model versions side by side, the better value of each marked. */
+  async compareModels(refs: readonly string[]): Promise<ModelComparison> {
+    return compareModelVersions(this, refs);
+  }
+
+  /**
+   * Profiles a dataset (by name, storing the profile with its metadata) or a file (by path), and
+   * writes the HTML profile.
+   */
+  async profileDataset(
+    nameOrPath: string,
+    options: ProfileDatasetOptions = {},
+  ): Promise<ProfileDatasetResult> {
+    return profileDataset(this, nameOrPath, options);
+  }
+
   /** Run records, newest first. */
   async listRuns(limit = 50): Promise<JsonObject[]> {
     const records = await this.store.list(COLLECTIONS.runs);
@@ -228,8 +346,9 @@ export class Engine {
       .slice(0, limit);
   }
 
-  private context(): PipelineContext {
+  private context(executor?: PredictExecutor): PipelineContext {
     return {
+      ...(executor ? { executor } : {}),
       data: duckdbDataAccess,
       registry: this.registry,
       engineVersion: ENGINE_VERSION,

@@ -9,7 +9,7 @@ import {
 import type { KernelState, Matrix } from "../../algorithms/matrix.ts";
 import { unsupportedParam } from "../../core/model-core.ts";
 import type { ModelSetup } from "../../core/setup.ts";
-import { type PenguinsRuntimeParams, PenguinsModel } from "./penguins-model.ts";
+import { PenguinsModel, type PenguinsRuntimeParams } from "./penguins-model.ts";
 
 const KMeansParams = z
   .object({
@@ -50,7 +50,11 @@ export class PenguinsKMeans extends PenguinsModel {
   }
 
   protected membership(): Float64Array {
-    throw unsupportedParam("probabilities", "k-means assigns hard clusters", "Use the gaussian-mixture flavour.");
+    throw unsupportedParam(
+      "probabilities",
+      "k-means assigns hard clusters",
+      "Use the gaussian-mixture flavour.",
+    );
   }
 
   protected override checkRuntimeParams(params: PenguinsRuntimeParams): void {

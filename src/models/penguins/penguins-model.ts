@@ -15,7 +15,12 @@ export const PenguinsRuntimeParams = BaseRuntimeParams;
 export type PenguinsRuntimeParams = typeof PenguinsRuntimeParams._output;
 
 /** The four body measurements, the default features of every penguins model. */
-export const PENGUIN_MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"] as const;
+export const PENGUIN_MEASUREMENTS = [
+  "bill_length_mm",
+  "bill_depth_mm",
+  "flipper_length_mm",
+  "body_mass_g",
+] as const;
 
 /**
  * Unsupervised clustering of Palmer penguins. Owns the data contract (numeric measurements, with
@@ -66,7 +71,13 @@ export abstract class PenguinsModel extends ModelCore<PenguinsRuntimeParams> {
 
   protected async fitFrame(frame: Frame, metadata: DatasetMetadata): Promise<void> {
     const { numeric, categorical } = splitByKind(this.inputSpecs(metadata));
-    this.design = new DesignMatrix({ numeric, categorical, impute: "median", scale: true, categoricalEncoding: "one-hot" });
+    this.design = new DesignMatrix({
+      numeric,
+      categorical,
+      impute: "median",
+      scale: true,
+      categoricalEncoding: "one-hot",
+    });
     await this.fitMatrix(this.design.fit(frame).transform(frame));
   }
 
@@ -116,7 +127,9 @@ export abstract class PenguinsModel extends ModelCore<PenguinsRuntimeParams> {
   /** Row-weighted mean metrics, plus the pooled chart material reports draw (see cluster-evaluation.ts). */
   override summarizeEvaluation(folds: readonly FoldEvaluation[]): EvaluationSummary {
     const summary = super.summarizeEvaluation(folds);
-    const details = summarizeClusterFolds(folds) ?? { folds: folds.map((f) => ({ rows: f.rows, metrics: f.metrics })) };
+    const details = summarizeClusterFolds(folds) ?? {
+      folds: folds.map((f) => ({ rows: f.rows, metrics: f.metrics })),
+    };
     return { ...summary, details };
   }
 

@@ -77,10 +77,13 @@ export abstract class TitanicModel extends ModelCore<TitanicRuntimeParams> {
       });
     }
     if (target.type !== "category" || target.categories?.length !== 2) {
-      throw new DatasetSchemaError(`target "${target.name}" must be a category column with exactly 2 categories`, {
-        location: { column: target.name },
-        hint: 'Declare it as { "type": "category", "categories": ["0", "1"] }; the second is the positive class.',
-      });
+      throw new DatasetSchemaError(
+        `target "${target.name}" must be a category column with exactly 2 categories`,
+        {
+          location: { column: target.name },
+          hint: 'Declare it as { "type": "category", "categories": ["0", "1"] }; the second is the positive class.',
+        },
+      );
     }
     return specOf(target);
   }
@@ -95,7 +98,8 @@ export abstract class TitanicModel extends ModelCore<TitanicRuntimeParams> {
     const target = this.targetSpec(metadata);
     const { numeric, categorical } = splitByKind(this.inputSpecs(metadata));
     const labels = frame.columns.get(target.name);
-    if (labels?.kind !== "category") throw new DatasetSchemaError(`training data has no target "${target.name}"`);
+    if (labels?.kind !== "category")
+      throw new DatasetSchemaError(`training data has no target "${target.name}"`);
     const keep: number[] = [];
     for (let i = 0; i < frame.rowCount; i++) if (labels.codes[i] >= 0) keep.push(i);
     if (keep.length < frame.rowCount) {
@@ -127,7 +131,8 @@ export abstract class TitanicModel extends ModelCore<TitanicRuntimeParams> {
   async evaluateFold(test: Frame, metadata: DatasetMetadata): Promise<FoldEvaluation> {
     const target = this.targetSpec(metadata);
     const labels = test.columns.get(target.name);
-    if (labels?.kind !== "category") throw new DatasetSchemaError(`evaluation data has no target "${target.name}"`);
+    if (labels?.kind !== "category")
+      throw new DatasetSchemaError(`evaluation data has no target "${target.name}"`);
     const y = Uint8Array.from(labels.codes);
     const p = await this.scoreMatrix(this.design!.transform(test));
     return {
@@ -193,11 +198,18 @@ function classificationMetrics(y: Uint8Array, p: Float64Array): Record<string, n
 }
 
 function evaluationDetails(y: Uint8Array, p: Float64Array, folds: readonly FoldEvaluation[]): JsonObject {
-  const roc = rocCurve(y, p);
-  const pr = precisionRecallCurve(y, p);
+  const roc = thinCurve(rocCurve(y, p), "fpr", "tpr");
+  const pr = thinCurve(precisionRecallCurve(y, p), "recall", "precision");
   const calibration = calibrationCurve(y, p, 10);
-  const confusion = confusionMatrix(y, Uint8Array.from(p, (v) => (v >= 0.5 ? 1 : 0)));
-  const histogram = { bins: 20, negative: new Array<number>(20).fill(0), positive: new Array<number>(20).fill(0) };
+  const confusion = confusionMatrix(
+    y,
+    Uint8Array.from(p, (v) => (v >= 0.5 ? 1 : 0)),
+  );
+  const histogram = {
+    bins: 20,
+    negative: new Array<number>(20).fill(0),
+    positive: new Array<number>(20).fill(0),
+  };
   for (let i = 0; i < y.length; i++) {
     const bin = Math.min(19, Math.floor(p[i] * 20));
     (y[i] === 1 ? histogram.positive : histogram.negative)[bin]++;
@@ -208,10 +220,10 @@ function evaluationDetails(y: Uint8Array, p: Float64Array, folds: readonly FoldE
     rows: y.length,
     ...(first ? { target: first.target ?? null, classes: first.classes ?? null } : {}),
     threshold: 0.5,
-    roc: { fpr: [...roc.fpr], tpr: [...roc.tpr] },
+    roc: { fpr: roc.fpr, tpr: roc.tpr },
     precisionRecall: {
-      precision: [...pr.precision],
-      recall: [...pr.recall],
+      precision: pr.precision,
+      recall: pr.recall,
       averagePrecision: averagePrecision(y, p),
     },
     calibration: {
@@ -223,4 +235,32 @@ function evaluationDetails(y: Uint8Array, p: Float64Array, folds: readonly FoldE
     scoreHistogram: histogram,
     folds: folds.map((f) => ({ rows: f.rows, metrics: f.metrics })),
   };
+}
+
+/** At most about this many points are kept per curve, so entries stay small however many rows were scored. */
+export const MAX_CURVE_POINTS = 1000;
+
+/**
+ * The curve's points, thinned when there are more than {@link MAX_CURVE_POINTS}: a point is
+ * kept when it lies at least a fixed L1 step from the last kept one (the ends always stay), so
+ * every bend larger than the step survives and the drawn area moves by less than about the step.
+ * A curve of few points (e.g. 891 passengers) is kept exactly.
+ */
+function thinCurve<X extends string, Y extends string>(
+  curve: Record<X | Y, ArrayLike<number>>,
+  xKey: X,
+  yKey: Y,
+): Record<X | Y, number[]> {
+  const x = curve[xKey];
+  const y = curve[yKey];
+  let keep = Array.from({ length: x.length }, (_, i) => i);
+  for (let step = 2 / MAX_CURVE_POINTS; keep.length > MAX_CURVE_POINTS; step *= 1.5) {
+    keep = [0];
+    for (let i = 1; i < x.length - 1; i++) {
+      const last = keep[keep.length - 1];
+      if (Math.abs(x[i] - x[last]) + Math.abs(y[i] - y[last]) >= step) keep.push(i);
+    }
+    keep.push(x.length - 1);
+  }
+  return { [xKey]: keep.map((i) => x[i]), [yKey]: keep.map((i) => y[i]) } as Record<X | Y, number[]>;
 }

@@ -1,0 +1,1 @@
+export { type ThreadExecutorOptions, ThreadPredictExecutor } from "./thread-executor.ts";

@@ -1,0 +1,117 @@
+/**
+ * A prediction worker thread: restores the model once from the artifact in `workerData`, then
+ * answers chunk tasks — parse (CSV bytes) → predict in batches → output columns, formatted as CSV
+ * records when the output is CSV — so that all per-row work runs in parallel.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { ModelCore } from "../../core/model-core.ts";
+import { PipelineRegistry } from "../../core/pipeline-registry.ts";
+import { parseCsvChunk } from "../../data/csv-chunk-parser.ts";
+import { formatCsvRecords } from "../../data/csv-writer.ts";
+import { type Column, type Frame, numberColumn, sliceFrame } from "../../data/frame.ts";
+import { builtinPipelines } from "../../models/builtin.ts";
+import { registerPlugins } from "../config.ts";
+import {
+  serializeError,
+  transferablesOf,
+  type WorkerInit,
+  type WorkerReply,
+  type WorkerTask,
+} from "./protocol.ts";
+
+const port = parentPort;
+if (!port) throw new Error("predict-worker.ts must run in a worker thread");
+const init = workerData as WorkerInit;
+const encoder = new TextEncoder();
+
+function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+async function restore(): Promise<ModelCore> {
+  const registry = new PipelineRegistry(builtinPipelines());
+  await registerPlugins(registry, init.config);
+  const model = registry.get(init.modelType).factory.restore(init.artifact);
+  model.applyRuntimeParams(init.params);
+  return model;
+}
+
+/** Predicts `frame` in batches of `batchSize` rows and assembles the output columns. */
+async function predictChunk(model: ModelCore, frame: Frame, startRow: number): Promise<Frame> {
+  const n = frame.rowCount;
+  const parts: Frame[] = [];
+  for (let from = 0; from < n; from += init.batchSize) {
+    const part = init.batchSize >= n ? frame : sliceFrame(frame, from, Math.min(n, from + init.batchSize));
+    parts.push(await model.predict(part));
+  }
+  const columns = new Map<string, Column>();
+  const { key } = init;
+  if (key.fromInput) columns.set(key.spec.name, frame.columns.get(key.spec.name)!);
+  else {
+    const rows = new Float64Array(n);
+    for (let i = 0; i < n; i++) rows[i] = startRow + i;
+    columns.set(key.spec.name, numberColumn(rows));
+  }
+  for (const spec of init.predictionColumns) columns.set(spec.name, joinColumn(parts, spec.name));
+  for (const spec of init.passthrough) columns.set(spec.name, frame.columns.get(spec.name)!);
+  return { rowCount: n, columns };
+}
+
+/** One column of consecutive prediction batches as one column. */
+function joinColumn(parts: readonly Frame[], name: string): Column {
+  const first = parts[0].columns.get(name)!;
+  if (parts.length === 1) return first;
+  const total = parts.reduce((sum, p) => sum + p.rowCount, 0);
+  if (first.kind === "string") {
+    return {
+      kind: "string",
+      values: parts.flatMap((p) => [...(p.columns.get(name) as typeof first).values]),
+    };
+  }
+  const out = first.kind === "number" ? new Float64Array(total) : new Int32Array(total);
+  let at = 0;
+  for (const p of parts) {
+    const c = p.columns.get(name)!;
+    const values = c.kind === "category" ? c.codes : (c.values as Float64Array);
+    out.set(values, at);
+    at += p.rowCount;
+  }
+  return first.kind === "number"
+    ? { kind: "number", values: out as Float64Array }
+    : { kind: "category", codes: out as Int32Array, levels: first.levels };
+}
+
+async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
+  let frame: Frame;
+  if (task.input.kind === "csv") {
+    const parsed = parseCsvChunk(task.input.bytes, task.input.rows, task.input.layout);
+    if (!parsed.ok) {
+      reply({ kind: "unsupported", seq: task.seq, record: parsed.record, reason: parsed.reason });
+      return;
+    }
+    frame = parsed.frame;
+  } else frame = task.input.frame;
+  const output = await predictChunk(model, frame, task.startRow);
+  if (init.output === "csv") {
+    const bytes = encoder.encode(formatCsvRecords(init.outputColumns, output, init.outPath, task.startRow));
+    reply({ kind: "done", seq: task.seq, rows: output.rowCount, csv: bytes }, [bytes.buffer as ArrayBuffer]);
+  } else {
+    reply({ kind: "done", seq: task.seq, rows: output.rowCount, frame: output }, transferablesOf(output));
+  }
+}
+
+try {
+  const model = await restore();
+  // Tasks run one at a time, in arrival order: the executor bounds how many are queued.
+  let queue: Promise<void> = Promise.resolve();
+  port.on("message", (task: WorkerTask) => {
+    queue = queue.then(() =>
+      handle(model, task).catch((error: unknown) =>
+        reply({ kind: "failed", seq: task.seq, error: serializeError(error) }),
+      ),
+    );
+  });
+  reply({ kind: "ready" });
+} catch (error) {
+  reply({ kind: "init-failed", error: serializeError(error) });
+}

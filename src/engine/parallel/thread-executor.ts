@@ -1,0 +1,208 @@
+import { UsageError } from "../../core/errors.ts";
+import type { PredictExecutor, PredictionPlan } from "../../core/predict-executor.ts";
+import type { CsvChunkLayout } from "../../data/csv-chunk-parser.ts";
+import { readCsvHeader } from "../../data/csv-header.ts";
+import { CsvLayoutUnsupported, csvRecordChunks } from "../../data/csv-record-chunks.ts";
+import { fileFormatOf } from "../../data/files.ts";
+import { extraColumnsMessage, scanFrames } from "../../data/scan.ts";
+import { openFrameWriter } from "../../data/writer.ts";
+import type { LoadedConfig } from "../config.ts";
+import type { ChunkInput, WorkerInit } from "./protocol.ts";
+import { transferablesOf } from "./protocol.ts";
+import { type ChunkResult, PredictWorkerPool } from "./worker-pool.ts";
+
+/** Options of {@link ThreadPredictExecutor}. */
+export interface ThreadExecutorOptions {
+  /** Worker threads (at least 1). */
+  workers: number;
+  /** The engine's config, so workers register the same plug-in model types. */
+  config: LoadedConfig;
+  /**
+   * Chunks queued per worker beyond the one it is working on; bounds memory (chunks in flight)
+   * while keeping every worker busy.
+   * @defaultValue 2
+   */
+  queuePerWorker?: number;
+}
+
+/** Bytes of CSV records per chunk: about `batchSize` rows, between these bounds. */
+const MIN_CSV_CHUNK_BYTES = 256;
+const MAX_CSV_CHUNK_BYTES = 2 * 1024 * 1024;
+const BYTES_PER_ROW_GUESS = 128;
+
+/** The fast CSV path met input it does not read exactly like DuckDB: re-read with DuckDB. */
+class FastPathUnsupported extends Error {}
+
+interface ChunkSource {
+  input: ChunkInput;
+  transfer: ArrayBuffer[];
+  rows: number;
+}
+
+/**
+ * Runs batch prediction on worker threads. The main thread only reads bytes (CSV, cut at record
+ * boundaries) or DuckDB frames (Parquet, and the CSV fallback) and writes results in input order;
+ * the workers parse, validate, predict and format. At most `workers × (1 + queuePerWorker)`
+ * chunks are in flight, so memory stays flat however large the input. The output is identical
+ * for any worker count and chunk size.
+ *
+ * CSV input takes the byte-level parser first; if it meets anything it does not read exactly as
+ * the DuckDB scanner would (a bad value, a malformed record, unusual number syntax), the partial
+ * output is discarded and the input is re-read by the DuckDB scanner, which gives the same frames
+ * or the validation error with file, row, column and value.
+ */
+export class ThreadPredictExecutor implements PredictExecutor {
+  private readonly workers: number;
+  private readonly queuePerWorker: number;
+
+  constructor(private readonly options: ThreadExecutorOptions) {
+    if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
+      throw new UsageError(`workers must be a whole number of at least 1, got ${options.workers}`);
+    }
+    this.workers = options.workers;
+    this.queuePerWorker = options.queuePerWorker ?? 2;
+  }
+
+  /** Flavours that run in-process TypeScript; others (e.g. Python) keep their own runtime. */
+  accepts(plan: PredictionPlan): boolean {
+    return plan.runtime === "typescript";
+  }
+
+  async run(plan: PredictionPlan): Promise<{ rows: number }> {
+    const outputFormat = fileFormatOf(plan.outPath);
+    const init: WorkerInit = {
+      modelType: plan.modelType,
+      artifact: plan.artifact,
+      params: plan.params,
+      batchSize: plan.batchSize,
+      config: this.options.config,
+      key: plan.key,
+      predictionColumns: plan.predictionColumns,
+      passthrough: plan.passthrough,
+      outputColumns: plan.outputColumns,
+      output: outputFormat === "csv" ? "csv" : "frame",
+      outPath: plan.outPath,
+    };
+    const pool = await PredictWorkerPool.start(this.workers, init);
+    try {
+      const layouts = await csvLayouts(plan);
+      if (layouts) {
+        const notices: string[] = [];
+        try {
+          const rows = await this.stream(plan, pool, csvChunks(plan, layouts, notices));
+          for (const notice of notices) plan.onNotice?.(notice);
+          return { rows };
+        } catch (error) {
+          if (!(error instanceof FastPathUnsupported)) throw error;
+        }
+      }
+      return { rows: await this.stream(plan, pool, frameChunks(plan)) };
+    } finally {
+      await pool.close();
+    }
+  }
+
+  /** Sends chunks to the pool and writes the results in input order; commits at the end. */
+  private async stream(
+    plan: PredictionPlan,
+    pool: PredictWorkerPool,
+    chunks: AsyncIterable<ChunkSource>,
+  ): Promise<number> {
+    const writer = await openFrameWriter(plan.outPath, plan.outputColumns);
+    const inFlight: Promise<ChunkResult>[] = [];
+    const limit = this.workers * (1 + this.queuePerWorker);
+    let rows = 0;
+    let startRow = 0;
+    const writeNext = async () => {
+      const result = await inFlight.shift()!;
+      if (result.kind === "unsupported") throw new FastPathUnsupported(result.reason);
+      if (result.csv) await writer.writeFormatted(result.csv, result.rows);
+      else if (result.frame) await writer.write(result.frame);
+      rows += result.rows;
+      plan.onProgress?.({ phase: "predicting", done: rows });
+    };
+    try {
+      for await (const chunk of chunks) {
+        const pending = pool.run(startRow, chunk.input, chunk.transfer);
+        // Awaited in order below; this only keeps a rejection from counting as unhandled meanwhile.
+        pending.catch(() => undefined);
+        inFlight.push(pending);
+        startRow += chunk.rows;
+        while (inFlight.length >= limit) await writeNext();
+      }
+      while (inFlight.length > 0) await writeNext();
+      await writer.commit();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    return rows;
+  }
+}
+
+/**
+ * How each input file's records map to the requested columns, or undefined when the fast path
+ * does not apply (not all CSV, or a header problem, which the DuckDB scanner reports properly).
+ */
+async function csvLayouts(plan: PredictionPlan): Promise<CsvChunkLayout[] | undefined> {
+  if (!plan.files.every((file) => fileFormatOf(file) === "csv")) return undefined;
+  const layouts: CsvChunkLayout[] = [];
+  for (const file of plan.files) {
+    const header = await readCsvHeader(file).catch(() => null);
+    if (!header) return undefined;
+    const positions: number[] = [];
+    for (const spec of plan.readColumns) {
+      const at = header.indexOf(spec.name);
+      if (at < 0 || header.lastIndexOf(spec.name) !== at) return undefined;
+      positions.push(at);
+    }
+    layouts.push({
+      fieldCount: header.length,
+      specs: plan.readColumns,
+      positions,
+      missing: plan.missingValues,
+    });
+  }
+  return layouts;
+}
+
+async function* csvChunks(
+  plan: PredictionPlan,
+  layouts: CsvChunkLayout[],
+  notices: string[],
+): AsyncGenerator<ChunkSource> {
+  const target = Math.min(
+    MAX_CSV_CHUNK_BYTES,
+    Math.max(MIN_CSV_CHUNK_BYTES, plan.batchSize * BYTES_PER_ROW_GUESS),
+  );
+  for (const [i, file] of plan.files.entries()) {
+    const layout = layouts[i];
+    try {
+      // Rows are counted up front only when the output numbers them (no id column).
+      for await (const chunk of csvRecordChunks(file, target, !plan.key.fromInput)) {
+        const input: ChunkInput = { kind: "csv", bytes: chunk.bytes, rows: chunk.rows, layout };
+        yield { input, transfer: [chunk.bytes.buffer as ArrayBuffer], rows: Math.max(0, chunk.rows) };
+      }
+    } catch (error) {
+      if (error instanceof CsvLayoutUnsupported) throw new FastPathUnsupported(error.message);
+      throw error;
+    }
+    const header = (await readCsvHeader(file)) ?? [];
+    const notice = extraColumnsMessage(file, header, plan.readColumns, plan.knownColumns);
+    if (notice) notices.push(notice);
+  }
+}
+
+async function* frameChunks(plan: PredictionPlan): AsyncGenerator<ChunkSource> {
+  const frames = scanFrames({
+    files: plan.files,
+    columns: plan.readColumns,
+    missingValues: plan.missingValues,
+    chunkRows: plan.batchSize,
+    onNotice: plan.onNotice,
+    knownColumns: plan.knownColumns,
+  });
+  for await (const frame of frames) {
+    yield { input: { kind: "frame", frame }, transfer: transferablesOf(frame), rows: frame.rowCount };
+  }
+}
