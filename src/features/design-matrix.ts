@@ -1,5 +1,5 @@
 import type { KernelState, Matrix } from "../algorithms/matrix.ts";
-import type { CategoryColumn, Frame, NumberColumn } from "../data/frame.ts";
+import type { CategoryColumn, Frame } from "../data/frame.ts";
 
 /**
  * Turns a frame into the dense row-major matrix a kernel trains on: numeric columns imputed and
