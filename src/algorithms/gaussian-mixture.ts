@@ -10,6 +10,9 @@
  * means (`x - μ`, already computed for the density), which keeps the one-pass covariance free of the
  * cancellation that `E[xxᵀ] - μμᵀ` suffers on offset data.
  */
+import { fitKMeansWithLabels } from "./kmeans.ts";
+import type { KernelState, Matrix } from "./matrix.ts";
+import { SeededRandom } from "./random.ts";
 import {
   checkFinite,
   checkFloat,
@@ -17,10 +20,7 @@ import {
   checkMatrix,
   checkPredictInput,
   checkSeed,
-  fitKMeansWithLabels,
-} from "./kmeans.ts";
-import type { KernelState, Matrix } from "./matrix.ts";
-import { SeededRandom } from "./random.ts";
+} from "./validation.ts";
 
 /** Shape of the component covariances: a full matrix each, or a diagonal each. */
 export type CovarianceType = "full" | "diag";

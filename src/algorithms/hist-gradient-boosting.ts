@@ -28,6 +28,7 @@
 
 import type { KernelState, Matrix } from "./matrix.ts";
 import { SeededRandom } from "./random.ts";
+import { checkPredictInput, checkShape, outputBuffer } from "./validation.ts";
 
 /** Hyper-parameters of {@link fitHistGradientBoosting} (defaults as in scikit-learn). */
 export interface HistGradientBoostingOptions {
@@ -204,18 +205,10 @@ export function predictProbaHistGradientBoosting(
   x: Matrix,
   out?: Float64Array,
 ): Float64Array {
-  checkMatrix(x);
-  if (x.cols !== model.dims) {
-    throw new RangeError(
-      `X has ${x.cols} features, but ${ESTIMATOR} is expecting ${model.dims} features as input.`,
-    );
-  }
+  checkPredictInput(model.dims, x, ESTIMATOR);
   const n = x.rows;
   const d = x.cols;
-  const result = out ?? new Float64Array(n);
-  if (result.length !== n) {
-    throw new RangeError(`The output buffer has length ${result.length}, expected ${n}.`);
-  }
+  const result = outputBuffer(out, n);
   const { threshold, meta, value, roots } = compileTrees(model.trees);
   const nTrees = roots.length;
   const data = x.data;
@@ -472,19 +465,8 @@ function formatValue(v: unknown): string {
   return typeof v === "string" ? `'${v}'` : String(v);
 }
 
-function checkMatrix(x: Matrix): void {
-  if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 0 || x.cols < 0) {
-    throw new RangeError(`Invalid matrix shape (${x.rows}, ${x.cols}).`);
-  }
-  if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(
-      `Matrix data has length ${x.data.length}, expected rows * cols = ${x.rows * x.cols}.`,
-    );
-  }
-}
-
 function validateTrainingData(x: Matrix, y: Uint8Array): void {
-  checkMatrix(x);
+  checkShape(x, ESTIMATOR);
   if (x.rows < 2) {
     throw new RangeError(
       `Found array with ${x.rows} sample(s) (shape=(${x.rows}, ${x.cols})) while a minimum of 2 is required by ${ESTIMATOR}.`,

@@ -12,6 +12,14 @@
  */
 import type { KernelState, Matrix } from "./matrix.ts";
 import { SeededRandom } from "./random.ts";
+import {
+  checkFinite,
+  checkFloat,
+  checkInt,
+  checkMatrix,
+  checkPredictInput,
+  checkSeed,
+} from "./validation.ts";
 
 /** Hyper-parameters of {@link fitKMeans}. */
 export interface KMeansOptions {
@@ -888,112 +896,4 @@ function meanVariance(data: Float64Array, n: number, d: number): number {
   let total = 0;
   for (let j = 0; j < d; j++) total += variance[j] / n;
   return total / d;
-}
-
-/**
- * Checks a matrix is non-empty and consistent (`data.length === rows * cols`).
- * Shared with the other clustering kernels.
- *
- * @internal
- * @throws RangeError otherwise.
- */
-export function checkMatrix(x: Matrix, estimator: string): void {
-  if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 1 || x.cols < 1) {
-    throw new RangeError(
-      `${estimator}: found array with ${x.rows} sample(s) and ${x.cols} feature(s) while a minimum of 1 is required.`,
-    );
-  }
-  if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(
-      `${estimator}: matrix data has length ${x.data.length}, expected rows*cols = ${x.rows * x.cols}.`,
-    );
-  }
-}
-
-/**
- * Rejects NaN and infinite entries (training must see imputed data).
- *
- * @internal
- * @throws RangeError when any entry is not finite.
- */
-export function checkFinite(x: Matrix): void {
-  const data = x.data;
-  // `v - v` is NaN exactly for NaN and ±Infinity, so one accumulated sum checks everything cheaply.
-  let acc = 0;
-  for (let i = 0; i < data.length; i++) acc += data[i] - data[i];
-  if (acc !== 0) throw new RangeError("Input X contains NaN or infinity.");
-}
-
-/**
- * Checks that a prediction matrix is consistent and has the fitted number of features.
- *
- * @internal
- * @throws RangeError otherwise.
- */
-export function checkPredictInput(dims: number, x: Matrix, estimator: string): void {
-  if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(
-      `${estimator}: matrix data has length ${x.data.length}, expected rows*cols = ${x.rows * x.cols}.`,
-    );
-  }
-  if (x.cols !== dims) {
-    throw new RangeError(
-      `X has ${x.cols} features, but ${estimator} is expecting ${dims} features as input.`,
-    );
-  }
-}
-
-/**
- * Validates an integer option in `[min, max]`, with scikit-learn's wording ("The 'k' parameter of
- * KMeans must be an int in the range [1, n_samples]. Got 0 instead."); `maxName` names the bound.
- *
- * @internal
- * @throws RangeError when out of range or not an integer.
- */
-export function checkInt(
-  estimator: string,
-  name: string,
-  value: unknown,
-  min: number,
-  max: number,
-  maxName?: string,
-): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const upper = maxName ?? (max === Number.POSITIVE_INFINITY ? "inf" : String(max));
-    const close = max === Number.POSITIVE_INFINITY ? ")" : "]";
-    throw new RangeError(
-      `The '${name}' parameter of ${estimator} must be an int in the range [${min}, ${upper}${close}. Got ${String(value)} instead.`,
-    );
-  }
-  return value;
-}
-
-/**
- * Validates a float option in `[0, inf)`, with scikit-learn's wording.
- *
- * @internal
- * @throws RangeError otherwise.
- */
-export function checkFloat(estimator: string, name: string, value: unknown): number {
-  if (typeof value !== "number" || !(value >= 0) || value === Number.POSITIVE_INFINITY) {
-    throw new RangeError(
-      `The '${name}' parameter of ${estimator} must be a float in the range [0, inf). Got ${String(value)} instead.`,
-    );
-  }
-  return value;
-}
-
-/**
- * Validates a seed (any integer; {@link SeededRandom} uses its low 32 bits).
- *
- * @internal
- * @throws RangeError otherwise.
- */
-export function checkSeed(estimator: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new RangeError(
-      `The 'seed' parameter of ${estimator} must be an int. Got ${String(value)} instead.`,
-    );
-  }
-  return value;
 }

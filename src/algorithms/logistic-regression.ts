@@ -19,6 +19,7 @@
  */
 
 import type { KernelState, Matrix } from "./matrix.ts";
+import { checkPredictInput, checkShape, outputBuffer } from "./validation.ts";
 
 /** Hyper-parameters of {@link fitLogisticRegression}. */
 export interface LogisticRegressionOptions {
@@ -146,18 +147,10 @@ export function predictProbaLogistic(
   x: Matrix,
   out?: Float64Array,
 ): Float64Array {
-  checkMatrix(x);
-  if (x.cols !== model.dims) {
-    throw new RangeError(
-      `X has ${x.cols} features, but ${ESTIMATOR} is expecting ${model.dims} features as input.`,
-    );
-  }
+  checkPredictInput(model.dims, x, ESTIMATOR);
   const n = x.rows;
   const d = x.cols;
-  const result = out ?? new Float64Array(n);
-  if (result.length !== n) {
-    throw new RangeError(`The output buffer has length ${result.length}, expected ${n}.`);
-  }
+  const result = outputBuffer(out, n);
   const data = x.data;
   const w = model.coefficients;
   const b = model.intercept;
@@ -576,19 +569,8 @@ function validateOptions(c: number, maxIter: number, tol: number, fitIntercept: 
   }
 }
 
-function checkMatrix(x: Matrix): void {
-  if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 0 || x.cols < 0) {
-    throw new RangeError(`Invalid matrix shape (${x.rows}, ${x.cols}).`);
-  }
-  if (x.data.length !== x.rows * x.cols) {
-    throw new RangeError(
-      `Matrix data has length ${x.data.length}, expected rows * cols = ${x.rows * x.cols}.`,
-    );
-  }
-}
-
 function validateTrainingData(x: Matrix, y: Uint8Array, sampleWeight: Float64Array | undefined): void {
-  checkMatrix(x);
+  checkShape(x, ESTIMATOR);
   if (x.rows < 1) {
     throw new RangeError(
       `Found array with 0 sample(s) (shape=(0, ${x.cols})) while a minimum of 1 is required by ${ESTIMATOR}.`,
