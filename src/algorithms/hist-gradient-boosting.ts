@@ -28,7 +28,7 @@
 
 import type { KernelState, Matrix } from "./matrix.ts";
 import { SeededRandom } from "./random.ts";
-import { checkPredictInput, checkShape, outputBuffer } from "./validation.ts";
+import { checkBinaryLabels, checkPredictInput, checkShape, outputBuffer } from "./validation.ts";
 
 /** Hyper-parameters of {@link fitHistGradientBoosting} (defaults as in scikit-learn). */
 export interface HistGradientBoostingOptions {
@@ -482,19 +482,10 @@ function validateTrainingData(x: Matrix, y: Uint8Array): void {
       `Found input variables with inconsistent numbers of samples: [${x.rows}, ${y.length}]`,
     );
   }
-  let seen0 = false;
-  let seen1 = false;
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    if (v === 0) seen0 = true;
-    else if (v === 1) seen1 = true;
-    else throw new RangeError(`Labels must be 0 or 1; got ${v} at index ${i}.`);
-  }
-  if (!seen0 || !seen1) {
-    throw new RangeError(
-      `y contains only one class (${seen1 ? 1 : 0}); binary classification needs both 0 and 1.`,
-    );
-  }
+  checkBinaryLabels(
+    y,
+    (seen) => `y contains only one class (${seen}); binary classification needs both 0 and 1.`,
+  );
 }
 
 function expectArray<T extends Int32Array | Float64Array | Uint8Array>(

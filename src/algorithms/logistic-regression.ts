@@ -19,7 +19,7 @@
  */
 
 import type { KernelState, Matrix } from "./matrix.ts";
-import { checkPredictInput, checkShape, outputBuffer } from "./validation.ts";
+import { checkBinaryLabels, checkPredictInput, checkShape, outputBuffer } from "./validation.ts";
 
 /** Hyper-parameters of {@link fitLogisticRegression}. */
 export interface LogisticRegressionOptions {
@@ -601,17 +601,9 @@ function validateTrainingData(x: Matrix, y: Uint8Array, sampleWeight: Float64Arr
       `Input X contains NaN or infinity. ${ESTIMATOR} does not accept missing values encoded as NaN natively; impute them first.`,
     );
   }
-  let seen0 = false;
-  let seen1 = false;
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    if (v === 0) seen0 = true;
-    else if (v === 1) seen1 = true;
-    else throw new RangeError(`Labels must be 0 or 1; got ${v} at index ${i}.`);
-  }
-  if (!seen0 || !seen1) {
-    throw new RangeError(
-      `This solver needs samples of at least 2 classes in the data, but the data contains only one class: ${seen1 ? 1 : 0}`,
-    );
-  }
+  checkBinaryLabels(
+    y,
+    (seen) =>
+      `This solver needs samples of at least 2 classes in the data, but the data contains only one class: ${seen}`,
+  );
 }

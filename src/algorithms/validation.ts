@@ -27,6 +27,22 @@ export function outputBuffer(out: Float64Array | undefined, length: number): Flo
 }
 
 /**
+ * Checks that labels are 0 or 1 and that both classes occur; `oneClass` words the error for a
+ * single class in the estimator's own terms.
+ */
+export function checkBinaryLabels(y: Uint8Array, oneClass: (seen: number) => string): void {
+  let seen0 = false;
+  let seen1 = false;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (v === 0) seen0 = true;
+    else if (v === 1) seen1 = true;
+    else throw new RangeError(`Labels must be 0 or 1; got ${v} at index ${i}.`);
+  }
+  if (!seen0 || !seen1) throw new RangeError(oneClass(seen1 ? 1 : 0));
+}
+
+/**
  * Checks a matrix is non-empty and consistent (`data.length === rows * cols`).
  *
  * @throws RangeError otherwise.
