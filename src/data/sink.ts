@@ -11,7 +11,7 @@ import type { ColumnSpec } from "./metadata.ts";
  */
 export interface FrameSink {
   write(frame: Frame, rowsBefore: number): Promise<void>;
-  /** Appends records formatted elsewhere (CSV only: see `formatCsvRecords`). */
+  /** Appends records formatted elsewhere (CSV only: see `appendCsvRecords`). */
   writeFormatted?(bytes: Uint8Array): Promise<void>;
   /** Completes the file and flushes it to disk. */
   finish(): Promise<void>;

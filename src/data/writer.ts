@@ -20,7 +20,7 @@ export interface FrameWriter {
   write(frame: Frame): Promise<void>;
   /**
    * Appends `rows` records already formatted for this file (CSV outputs only: bytes from
-   * `formatCsvRecords` with the writer's columns), in order with `write`.
+   * `appendCsvRecords` with the writer's columns), in order with `write`.
    */
   writeFormatted(bytes: Uint8Array, rows: number): Promise<void>;
   /** Makes the file durable and moves it to its path, replacing any previous file. */

@@ -7,7 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ModelCore } from "../../core/model-core.ts";
 import { PipelineRegistry } from "../../core/pipeline-registry.ts";
 import { parseCsvChunk } from "../../data/csv-chunk-parser.ts";
-import { formatCsvRecords } from "../../data/csv-writer.ts";
+import { appendCsvRecords, RecordBuffer } from "../../data/csv-records.ts";
 import { type Column, type Frame, numberColumn, sliceFrame } from "../../data/frame.ts";
 import { builtinPipelines } from "../../models/builtin.ts";
 import { registerPlugins } from "../config.ts";
@@ -22,7 +22,8 @@ import {
 const port = parentPort;
 if (!port) throw new Error("predict-worker.ts must run in a worker thread");
 const init = workerData as WorkerInit;
-const encoder = new TextEncoder();
+/** Output records of the current chunk; reused, so formatting allocates only while it grows. */
+const records = new RecordBuffer();
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -93,7 +94,9 @@ async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
   } else frame = task.input.frame;
   const output = await predictChunk(model, frame, task.startRow);
   if (init.output === "csv") {
-    const bytes = encoder.encode(formatCsvRecords(init.outputColumns, output, init.outPath, task.startRow));
+    records.clear();
+    appendCsvRecords(records, init.outputColumns, output, init.outPath, task.startRow);
+    const bytes = records.copy();
     reply({ kind: "done", seq: task.seq, rows: output.rowCount, csv: bytes }, [bytes.buffer as ArrayBuffer]);
   } else {
     reply({ kind: "done", seq: task.seq, rows: output.rowCount, frame: output }, transferablesOf(output));
