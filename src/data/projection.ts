@@ -27,14 +27,20 @@ const NOT_A_LEVEL_CODE = -2;
 
 /** A query over one file, and where its bookkeeping columns are. */
 export interface Projection {
-  /** The rows in file order, then the end marker. */
+  /** The rows in file order, then (for a source without a row count) the end marker. */
   readonly sql: string;
   /** The rows without the end marker (to re-run when the stream stopped early). */
   readonly body: string;
   /** Result column of the `__bad` code; the requested columns are 0 … badIndex-1, in order. */
   readonly badIndex: number;
-  /** Result column holding the offending text of a bad row (NULL otherwise). */
-  readonly badTextIndex: number;
+  /** Whether `sql` ends with the {@link ROW_END} marker row. */
+  readonly endMarker: boolean;
+  /**
+   * A query giving the text of the bad cell of the 0-based data row `row` (one row, one
+   * column). Run only on the error path: carrying the input values through the streaming query
+   * just for that would slow every scan.
+   */
+  badTextSql(row: number): string;
 }
 
 /**
@@ -50,11 +56,11 @@ export function buildProjection(
   positions: readonly number[],
   missing: readonly string[],
 ): Projection {
-  // Four layers, each computing what the next needs once:
+  // Three layers, each computing what the next needs once:
   //   inputs  s_i: the stored value with missing texts as NULL
   //   typed   n_i (number), k_i (category code), t_i (string)
-  //   checked v_i (output value) and __bad
-  //   result  v_i, __bad, __bad_text (the text of the bad cell, evaluated only for bad rows)
+  //   result  v_i (output value) and __bad
+  // The bad cell's text (from s_i) is a separate query, run only when a row is bad.
   const inputs: string[] = [];
   const typed: string[] = [];
   const values: string[] = [];
@@ -97,23 +103,25 @@ export function buildProjection(
         break;
     }
   });
-  const valueNames = specs.map((_, i) => `v${i}`);
   const bad = checks.length > 0 ? `CASE ${checks.join(" ")} ELSE ${ROW_OK} END` : `${ROW_OK}`;
   const badText =
     texts.length > 0 ? `CASE __bad // ${PROBLEM_SLOTS} ${texts.join(" ")} END` : "CAST(NULL AS VARCHAR)";
-  const passThrough = specs.map((_, i) => `s${i}`);
-  const body =
-    `SELECT ${[...valueNames, "__bad", `${badText} AS __bad_text`].join(", ")} FROM (` +
-    `SELECT ${[...values, `(${bad})::INTEGER AS __bad`, ...passThrough].join(", ")} FROM (` +
-    `SELECT ${typed.join(", ")} FROM (` +
-    `SELECT ${inputs.join(", ")} FROM ${source.from})))`;
+  const typedRows = `SELECT ${typed.join(", ")} FROM (SELECT ${inputs.join(", ")} FROM ${source.from})`;
+  const body = `SELECT ${[...values, `(${bad})::INTEGER AS __bad`].join(", ")} FROM (${typedRows})`;
+  const inputNames = specs.map((_, i) => `s${i}`);
+  const badTextSql = (row: number) =>
+    `SELECT ${badText} FROM (SELECT ${[`(${bad})::INTEGER AS __bad`, ...inputNames].join(", ")} ` +
+    `FROM (${typedRows})) LIMIT 1 OFFSET ${row}`;
+  const projection = { body, badIndex: specs.length, badTextSql };
+  if (source.rowCount !== undefined) return { ...projection, sql: body, endMarker: false };
   const endValues = specs.map((spec) =>
     spec.type === "category" ? "-1::INTEGER" : spec.type === "string" ? "NULL::VARCHAR" : "'NaN'::DOUBLE",
   );
   // UNION ALL keeps its inputs' order when insertion order is preserved (pinned in duckdb.ts),
-  // so the marker is the very last row.
-  const sql = `${body} UNION ALL SELECT ${[...endValues, `${ROW_END}::INTEGER`, "NULL::VARCHAR"].join(", ")}`;
-  return { sql, body, badIndex: specs.length, badTextIndex: specs.length + 1 };
+  // so the marker is the very last row. It costs a good part of a fast scan, so a source that
+  // states its row count is checked against that instead.
+  const sql = `${body} UNION ALL SELECT ${[...endValues, `${ROW_END}::INTEGER`].join(", ")}`;
+  return { ...projection, sql, endMarker: true };
 }
 
 function code(column: number, problem: Problem): number {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -461,5 +461,57 @@ describe("scanning Parquet", () => {
     const error = await failure(readFrame({ files: [path], columns: [{ name: "d", type: "number" }] }));
     expect(error).toBeInstanceOf(DatasetSchemaError);
     expect(error.message).toContain("DATE");
+  });
+
+  it("names the row, column and text of a bad cell deep in a multi-file Parquet scan", async () => {
+    const first = join(dir, "part-1.parquet");
+    const second = join(dir, "part-2.parquet");
+    await withDuckDB(async ({ connection }) => {
+      // 10 000 rows per file: the bad row lies several DuckDB chunks into the second file.
+      const rows = (bad: string) =>
+        `SELECT i::BIGINT AS id, CASE WHEN i = 7321 THEN ${bad} ELSE 'b' END AS level, ` +
+        `CASE WHEN i = 9000 THEN 'inf'::DOUBLE ELSE i / 2 END AS x FROM range(10000) t(i)`;
+      await connection.run(`COPY (${rows("'b'")}) TO '${first}' (FORMAT parquet, ROW_GROUP_SIZE 4096)`);
+      await connection.run(`COPY (${rows("'zebra'")}) TO '${second}' (FORMAT parquet, ROW_GROUP_SIZE 4096)`);
+    });
+    const columns: ColumnSpec[] = [
+      { name: "id", type: "integer" },
+      { name: "level", type: "category", categories: ["a", "b"] },
+    ];
+    const frames: Frame[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const frame of scanFrames({ files: [first, second], columns, chunkRows: 1000 })) {
+          frames.push(frame);
+        }
+      })(),
+    );
+    expect(error).toBeInstanceOf(BadDataError);
+    expect(error.message).toContain('"zebra" is not one of the allowed values');
+    expect(error.location).toMatchObject({ file: second, row: 7322, column: "level" });
+    // Only rows before the bad one were yielded.
+    const yielded = concatFrames(frames).rowCount;
+    expect(yielded).toBeGreaterThanOrEqual(10000);
+    expect(yielded).toBeLessThan(10000 + 7321);
+
+    const infinite = await failure(readFrame({ files: [first], columns: [{ name: "x", type: "number" }] }));
+    expect(infinite.message).toContain('"inf" is not a finite number');
+    expect(infinite.location).toMatchObject({ file: first, row: 9001, column: "x" });
+  });
+
+  it("reports a Parquet file whose data pages are damaged instead of returning fewer rows", async () => {
+    const path = join(dir, "damaged.parquet");
+    await withDuckDB(async ({ connection }) => {
+      await connection.run(
+        `COPY (SELECT 'row number ' || i AS s FROM range(100000) t(i)) TO '${path}' (FORMAT parquet, COMPRESSION zstd)`,
+      );
+    });
+    const bytes = await readFile(path);
+    // Overwrite a stretch in the middle of the data (the footer, at the end, stays readable).
+    bytes.fill(0xff, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 64);
+    await writeFile(path, bytes);
+    const error = await failure(readFrame({ files: [path], columns: [{ name: "s", type: "string" }] }));
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toContain(path);
   });
 });

@@ -74,7 +74,7 @@ export async function* scanFrames(options: ScanOptions): AsyncGenerator<Frame> {
       const source = await describeSource(connection, file, missing);
       const positions = locateColumns(source, columns);
       const projection = buildProjection(source, columns, positions, missing);
-      yield* scanFile(connection, file, projection, columns, builder, signal);
+      yield* scanFile(connection, source, projection, columns, builder, signal);
       const notice = extraColumnsNotice(source, columns, options.knownColumns);
       if (notice) options.onNotice?.(notice);
     }
@@ -95,7 +95,7 @@ export async function readFrame(options: ScanOptions): Promise<Frame> {
 
 async function* scanFile(
   connection: DuckDBConnection,
-  file: string,
+  source: Source,
   projection: Projection,
   columns: readonly ColumnSpec[],
   builder: FrameBuilder,
@@ -106,7 +106,7 @@ async function* scanFile(
     result = await connection.stream(projection.sql);
   } catch (error) {
     signal?.throwIfAborted();
-    throw readError(file, error);
+    throw readError(source.file, error);
   }
   let rowsRead = 0;
   let ended = false;
@@ -117,35 +117,35 @@ async function* scanFile(
       chunk = await result.fetchChunk();
     } catch (error) {
       signal?.throwIfAborted();
-      throw readError(file, error);
+      throw readError(source.file, error);
     }
     if (!chunk || chunk.rowCount === 0) break;
-    if (ended) throw new Error(`${file}: DuckDB returned rows after the end marker`);
-    const end = checkChunk(chunk, projection, file, rowsRead, columns);
-    ended = end < chunk.rowCount;
-    for (const frame of builder.append(chunk, 0, end)) {
+    if (ended) throw new Error(`${source.file}: DuckDB returned rows after the end marker`);
+    const check = checkChunk(chunk, projection.badIndex);
+    if (check.badCode !== undefined) {
+      const row = rowsRead + check.rows;
+      const text = await badCellText(connection, projection, row);
+      throw problemError(source.file, row + 1, check.badCode, text, columns);
+    }
+    ended = check.rows < chunk.rowCount;
+    for (const frame of builder.append(chunk, 0, check.rows)) {
       yield frame;
       // One DuckDB chunk may complete many small frames; stop between them, too.
       signal?.throwIfAborted();
     }
-    rowsRead += end;
+    rowsRead += check.rows;
   }
   signal?.throwIfAborted();
-  if (!ended) throw await explainEarlyEnd(connection, file, projection, rowsRead);
+  const complete = projection.endMarker ? ended : rowsRead === source.rowCount;
+  if (!complete) throw await explainEarlyEnd(connection, source.file, projection, rowsRead);
 }
 
 /**
- * Returns how many leading rows of `chunk` are data (all of them, or up to the end marker).
- * Throws the error for the first bad row.
+ * How many leading rows of `chunk` are good data: all of them, or up to the end marker, or up
+ * to the first bad row, whose `__bad` code is then returned too.
  */
-function checkChunk(
-  chunk: DuckDBDataChunk,
-  projection: Projection,
-  file: string,
-  rowsBefore: number,
-  columns: readonly ColumnSpec[],
-): number {
-  const bad = chunk.getColumnVector(projection.badIndex);
+function checkChunk(chunk: DuckDBDataChunk, badIndex: number): { rows: number; badCode?: number } {
+  const bad = chunk.getColumnVector(badIndex);
   const n = chunk.rowCount;
   // The INTEGER vector's items, read in bulk (the code is never NULL); getItem is the fallback.
   const items = (bad as unknown as { items?: unknown }).items;
@@ -153,11 +153,21 @@ function checkChunk(
   for (let i = 0; i < n; i++) {
     const code = codes ? codes[i] : (bad.getItem(i) as number);
     if (code === ROW_OK) continue;
-    if (code === ROW_END) return i;
-    const text = chunk.getColumnVector(projection.badTextIndex).getItem(i) as string | null;
-    throw problemError(file, rowsBefore + i + 1, code, text, columns);
+    if (code === ROW_END) return { rows: i };
+    return { rows: i, badCode: code };
   }
-  return n;
+  return { rows: n };
+}
+
+/** The text of the bad cell in the 0-based data row `row`, as read from the file. */
+async function badCellText(
+  connection: DuckDBConnection,
+  projection: Projection,
+  row: number,
+): Promise<string | null> {
+  const rows = (await connection.runAndReadAll(projection.badTextSql(row))).getRows();
+  const text = rows[0]?.[0];
+  return text === null || text === undefined ? null : String(text);
 }
 
 /** The stream stopped without its end marker: re-run the query to get DuckDB's error. */

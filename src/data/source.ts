@@ -27,6 +27,11 @@ export interface Source {
   readonly columns: readonly SourceColumn[];
   /** A table expression for the FROM clause. */
   readonly from: string;
+  /**
+   * The number of data rows, when the file states it (Parquet's footer); a scan checks that it
+   * read them all. Otherwise (CSV) the scan's query ends with a marker row instead.
+   */
+  readonly rowCount?: number;
 }
 
 /** Texts that mean missing: always the empty field, plus the caller's list, without repeats. */
@@ -93,7 +98,16 @@ async function describeParquet(connection: DuckDBConnection, file: string): Prom
     ref: sqlIdent(String(name)),
     type: String(type),
   }));
-  return { file, format: "parquet", columns, from };
+  let rowCount: number;
+  try {
+    const [[count]] = (
+      await connection.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${sqlString(file)})`)
+    ).getRows();
+    rowCount = Number(count);
+  } catch (error) {
+    throw readError(file, error);
+  }
+  return { file, format: "parquet", columns, from, rowCount };
 }
 
 /**
