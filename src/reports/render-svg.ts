@@ -2,9 +2,13 @@
  * Renders vega-lite specs to SVG text in Node, headless: vega's scenegraph is built with the
  * `none` renderer and serialised by `view.toSVG()`, so no browser, canvas or network is needed,
  * and the SVG can be inlined into a self-contained HTML page.
+ *
+ * vega and vega-lite are loaded on the first render, not when the CLI starts: together they
+ * take about a third of a second to load, which every other command would pay for nothing.
  */
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+
+type Vega = typeof import("vega");
 
 /** The result of rendering one spec. */
 export interface RenderedSvg {
@@ -20,8 +24,9 @@ export interface RenderedSvg {
  * make a report depend on the network.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const warnings: string[] = [];
-  const logger = collectingLogger(warnings);
+  const logger = collectingLogger(vega, warnings);
   const compiled = compile(spec, { logger }).spec;
   const loader = vega.loader();
   loader.load = (uri: string) => Promise.reject(new Error(`charts must not load data (asked for ${uri})`));
@@ -35,7 +40,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
 }
 
 /** A vega logger that keeps warnings and errors instead of printing them. */
-function collectingLogger(messages: string[]) {
+function collectingLogger(vega: Vega, messages: string[]) {
   let level = vega.Warn;
   const logger = {
     level(value?: number) {
