@@ -160,22 +160,17 @@ function writeNumber(out: RecordBuffer, v: number): void {
   let at = out.length;
   // Also true for −0, which String() writes as "0" too.
   if (v === (v | 0)) {
-    let rest = v;
-    if (rest < 0) {
-      bytes[at++] = MINUS;
-      rest = -rest;
-    }
-    const start = at;
-    do {
-      const next = Math.floor(rest / 10);
-      bytes[at++] = ZERO + (rest - next * 10);
+    if (v < 0) bytes[at++] = MINUS;
+    // |v| ≤ 2³¹ fits an unsigned 32-bit integer, so the digit loop stays in integer arithmetic.
+    let rest = (v < 0 ? -v : v) >>> 0;
+    let digits = 1;
+    for (let bound = 10; bound <= rest; bound *= 10) digits++;
+    at += digits;
+    // Digits come out last first: fill backwards from the end.
+    for (let i = at - 1; i >= at - digits; i--) {
+      const next = (rest / 10) >>> 0;
+      bytes[i] = ZERO + rest - next * 10;
       rest = next;
-    } while (rest > 0);
-    // Digits came out last first.
-    for (let i = start, j = at - 1; i < j; i++, j--) {
-      const t = bytes[i];
-      bytes[i] = bytes[j];
-      bytes[j] = t;
     }
   } else if (!Number.isNaN(v)) {
     const text = String(v);
