@@ -110,30 +110,42 @@ async function* scanFile(
   }
   let rowsRead = 0;
   let ended = false;
-  for (;;) {
-    signal?.throwIfAborted();
-    let chunk: DuckDBDataChunk | null;
-    try {
-      chunk = await result.fetchChunk();
-    } catch (error) {
+  // The next chunk is fetched while the current one is checked, copied and consumed: DuckDB
+  // produces it on a libuv thread, so the overlap hides most of each fetch's round trip. Only
+  // one fetch is ever outstanding, and none while another query runs on the connection.
+  let next: Promise<DuckDBDataChunk | null> | undefined = result.fetchChunk();
+  try {
+    for (;;) {
       signal?.throwIfAborted();
-      throw readError(source.file, error);
+      let chunk: DuckDBDataChunk | null;
+      try {
+        chunk = await next;
+      } catch (error) {
+        signal?.throwIfAborted();
+        throw readError(source.file, error);
+      } finally {
+        next = undefined;
+      }
+      if (!chunk || chunk.rowCount === 0) break;
+      if (ended) throw new Error(`${source.file}: DuckDB returned rows after the end marker`);
+      const check = checkChunk(chunk, projection.badIndex);
+      if (check.badCode !== undefined) {
+        const row = rowsRead + check.rows;
+        const text = await badCellText(connection, projection, row);
+        throw problemError(source.file, row + 1, check.badCode, text, columns);
+      }
+      ended = check.rows < chunk.rowCount;
+      next = result.fetchChunk();
+      for (const frame of builder.append(chunk, 0, check.rows)) {
+        yield frame;
+        // One DuckDB chunk may complete many small frames; stop between them, too.
+        signal?.throwIfAborted();
+      }
+      rowsRead += check.rows;
     }
-    if (!chunk || chunk.rowCount === 0) break;
-    if (ended) throw new Error(`${source.file}: DuckDB returned rows after the end marker`);
-    const check = checkChunk(chunk, projection.badIndex);
-    if (check.badCode !== undefined) {
-      const row = rowsRead + check.rows;
-      const text = await badCellText(connection, projection, row);
-      throw problemError(source.file, row + 1, check.badCode, text, columns);
-    }
-    ended = check.rows < chunk.rowCount;
-    for (const frame of builder.append(chunk, 0, check.rows)) {
-      yield frame;
-      // One DuckDB chunk may complete many small frames; stop between them, too.
-      signal?.throwIfAborted();
-    }
-    rowsRead += check.rows;
+  } finally {
+    // Closing the connection under a running fetch is not safe: let it finish first.
+    await next?.catch(() => null);
   }
   signal?.throwIfAborted();
   const complete = projection.endMarker ? ended : rowsRead === source.rowCount;
