@@ -33,13 +33,11 @@ export interface Projection {
   readonly body: string;
   /** Result column of the `__bad` code; the requested columns are 0 … badIndex-1, in order. */
   readonly badIndex: number;
+  /** Result column holding the text of a bad row's bad cell, when the stream carries it. */
+  readonly badTextIndex?: number;
   /** Whether `sql` ends with the {@link ROW_END} marker row. */
   readonly endMarker: boolean;
-  /**
-   * A query giving the text of the bad cell of the 0-based data row `row` (one row, one
-   * column). Run only on the error path: carrying the input values through the streaming query
-   * just for that would slow every scan.
-   */
+  /** A query giving the text of the bad cell of the 0-based data row `row` (one row, one column). */
   badTextSql(row: number): string;
 }
 
@@ -56,11 +54,11 @@ export function buildProjection(
   positions: readonly number[],
   missing: readonly string[],
 ): Projection {
-  // Three layers, each computing what the next needs once:
+  // Layers, each computing what the next needs once:
   //   inputs  s_i: the stored value with missing texts as NULL
   //   typed   n_i (number), k_i (category code), t_i (string)
-  //   result  v_i (output value) and __bad
-  // The bad cell's text (from s_i) is a separate query, run only when a row is bad.
+  //   checked v_i (output value) and __bad
+  //   result  v_i, __bad and, for CSV, __bad_text (the text of the bad cell, only for bad rows)
   const inputs: string[] = [];
   const typed: string[] = [];
   const values: string[] = [];
@@ -107,21 +105,27 @@ export function buildProjection(
   const badText =
     texts.length > 0 ? `CASE __bad // ${PROBLEM_SLOTS} ${texts.join(" ")} END` : "CAST(NULL AS VARCHAR)";
   const typedRows = `SELECT ${typed.join(", ")} FROM (SELECT ${inputs.join(", ")} FROM ${source.from})`;
-  const body = `SELECT ${[...values, `(${bad})::INTEGER AS __bad`].join(", ")} FROM (${typedRows})`;
+  const checked = `(${bad})::INTEGER AS __bad`;
   const inputNames = specs.map((_, i) => `s${i}`);
-  const badTextSql = (row: number) =>
-    `SELECT ${badText} FROM (SELECT ${[`(${bad})::INTEGER AS __bad`, ...inputNames].join(", ")} ` +
-    `FROM (${typedRows})) LIMIT 1 OFFSET ${row}`;
-  const projection = { body, badIndex: specs.length, badTextSql };
-  if (source.rowCount !== undefined) return { ...projection, sql: body, endMarker: false };
+  const withText = `SELECT ${[checked, ...values, ...inputNames].join(", ")} FROM (${typedRows})`;
+  const badTextSql = (row: number) => `SELECT ${badText} FROM (${withText}) LIMIT 1 OFFSET ${row}`;
+  const valueNames = specs.map((_, i) => `v${i}`);
+  if (source.rowCount !== undefined) {
+    // The file states its row count (Parquet): the scan checks it, and the bad cell's text is
+    // fetched by its own query on the error path; carrying the input values through the stream
+    // just for that would slow every scan by a third.
+    const body = `SELECT ${[...values, checked].join(", ")} FROM (${typedRows})`;
+    return { sql: body, body, badIndex: specs.length, endMarker: false, badTextSql };
+  }
+  // CSV: the stream carries the bad cell's text, since a second read could stop at a malformed
+  // record further on, and ends with a marker row. UNION ALL keeps its inputs' order when
+  // insertion order is preserved (pinned in duckdb.ts), so the marker is the very last row.
+  const body = `SELECT ${[...valueNames, "__bad", `${badText} AS __bad_text`].join(", ")} FROM (${withText})`;
   const endValues = specs.map((spec) =>
     spec.type === "category" ? "-1::INTEGER" : spec.type === "string" ? "NULL::VARCHAR" : "'NaN'::DOUBLE",
   );
-  // UNION ALL keeps its inputs' order when insertion order is preserved (pinned in duckdb.ts),
-  // so the marker is the very last row. It costs a good part of a fast scan, so a source that
-  // states its row count is checked against that instead.
-  const sql = `${body} UNION ALL SELECT ${[...endValues, `${ROW_END}::INTEGER`].join(", ")}`;
-  return { ...projection, sql, endMarker: true };
+  const sql = `${body} UNION ALL SELECT ${[...endValues, `${ROW_END}::INTEGER`, "NULL::VARCHAR"].join(", ")}`;
+  return { sql, body, badIndex: specs.length, badTextIndex: specs.length + 1, endMarker: true, badTextSql };
 }
 
 function code(column: number, problem: Problem): number {

@@ -131,7 +131,10 @@ async function* scanFile(
       const check = checkChunk(chunk, projection.badIndex);
       if (check.badCode !== undefined) {
         const row = rowsRead + check.rows;
-        const text = await badCellText(connection, projection, row);
+        const text =
+          projection.badTextIndex === undefined
+            ? await badCellText(connection, projection, row)
+            : (chunk.getColumnVector(projection.badTextIndex).getItem(check.rows) as string | null);
         throw problemError(source.file, row + 1, check.badCode, text, columns);
       }
       ended = check.rows < chunk.rowCount;
