@@ -117,13 +117,23 @@ export class ThreadPredictExecutor implements PredictExecutor {
     const writer = await openFrameWriter(plan.outPath, plan.outputColumns);
     const inFlight: Promise<ChunkResult>[] = [];
     const limit = this.workers * (1 + this.queuePerWorker);
+    // Writes are queued on the writer and run behind the reading: awaiting each one would stall
+    // the reading (and so the workers) for every round trip to the disk. At most `limit` wait.
+    const writes: Promise<void>[] = [];
     let rows = 0;
     let startRow = 0;
     const writeNext = async () => {
       const result = await inFlight.shift()!;
       if (result.kind === "unsupported") throw new FastPathUnsupported(result.reason);
-      if (result.csv) await writer.writeFormatted(result.csv, result.rows);
-      else if (result.frame) await writer.write(result.frame);
+      const written = result.csv
+        ? writer.writeFormatted(result.csv, result.rows)
+        : result.frame
+          ? writer.write(result.frame)
+          : Promise.resolve();
+      // Awaited in order below; this only keeps a rejection from counting as unhandled meanwhile.
+      written.catch(() => undefined);
+      writes.push(written);
+      while (writes.length > limit) await writes.shift();
       rows += result.rows;
       plan.onProgress?.({ phase: "predicting", done: rows });
     };
@@ -137,6 +147,7 @@ export class ThreadPredictExecutor implements PredictExecutor {
         while (inFlight.length >= limit) await writeNext();
       }
       while (inFlight.length > 0) await writeNext();
+      for (const written of writes) await written;
       await writer.commit();
     } catch (error) {
       await writer.abort();
