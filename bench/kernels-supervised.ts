@@ -2,7 +2,8 @@
  * Fit/predict timings of the supervised kernels on seeded synthetic Titanic-like data
  * (1e6 rows × 12 columns by default).
  *
- * Run: `npx tsx bench/kernels-supervised.ts [rows]`
+ * Run: `npx tsx bench/kernels-supervised.ts [rows] [--only=lr|hgb] [--threads=N]`
+ * (`--only` runs one kernel; `--threads` sets the gradient-boosting fit's thread count).
  * The scikit-learn counterpart on the same recipe is `bench/reference/supervised_speed.py`.
  * Both print wall-clock and process CPU time; on a shared machine the CPU time is the fairer
  * comparison (wall time includes time spent waiting for a core).
@@ -112,14 +113,26 @@ function accuracyAt(y: Uint8Array, p: Float64Array): number {
 }
 
 function main(): void {
-  const rows = Number(process.argv[2] ?? 1_000_000);
+  const args = process.argv.slice(2);
+  const flag = (name: string): string | undefined =>
+    args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const positional = args.filter((a) => !a.startsWith("--"));
+  const rows = Number(positional[0] ?? 1_000_000);
+  const only = flag("only");
+  const threadsFlag = flag("threads");
+  const threads = threadsFlag === undefined ? undefined : Number(threadsFlag);
   const { x, y } = syntheticTitanic(rows, 42);
-  const xLr = imputeAndStandardise(x);
   const out = new Float64Array(rows);
   console.log(
     `synthetic Titanic-like data: ${rows} × ${SYNTHETIC_COLS}, positive rate ${mean(y).toFixed(3)}`,
   );
 
+  if (only !== "hgb") benchLogisticRegression(imputeAndStandardise(x), y, out);
+  if (only !== "lr") benchGradientBoosting(x, y, out, threads);
+}
+
+function benchLogisticRegression(xLr: Matrix, y: Uint8Array, out: Float64Array): void {
+  const rows = xLr.rows;
   // Logistic regression: a warm-up fit on a slice lets V8 optimise the hot loops first, as a
   // long-running engine would have.
   fitLogisticRegression(
@@ -134,13 +147,19 @@ function main(): void {
         `  predict ${(rows / predict.seconds / 1e6).toFixed(1)} M rows/s  train accuracy ${accuracyAt(y, out).toFixed(4)}`,
     );
   }
+}
 
+function benchGradientBoosting(x: Matrix, y: Uint8Array, out: Float64Array, threads?: number): void {
+  const rows = x.rows;
   // Defaults (early stopping on: > 10 000 rows), then a fixed amount of work (100 trees, no
   // early stopping) that compares per-iteration speed independently of where validation
   // stops.
   const configs = [
-    { label: "defaults", options: { seed: 0 } },
-    { label: "100 trees, no early stopping", options: { seed: 0, earlyStopping: false, maxIter: 100 } },
+    { label: "defaults", options: { seed: 0, threads } },
+    {
+      label: "100 trees, no early stopping",
+      options: { seed: 0, threads, earlyStopping: false, maxIter: 100 },
+    },
   ];
   for (const { label, options } of configs) {
     const fit = time(() => fitHistGradientBoosting(x, y, options));

@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   fitHistGradientBoosting,
   type HistGradientBoostingModel,
   histGradientBoostingFromState,
   histGradientBoostingToState,
+  PARALLEL_MIN_ROWS,
+  PARALLEL_NODE_ROWS,
   predictProbaHistGradientBoosting,
 } from "./hist-gradient-boosting.ts";
 import type { Matrix } from "./matrix.ts";
+import { helperThreadCounts } from "./parallel/sync-helper.ts";
 import { SeededRandom } from "./random.ts";
 
 /** Gradient-boosting part of test/fixtures/sklearn/supervised.json. */
@@ -298,6 +301,13 @@ describe("hist gradient boosting validation", () => {
     expect(() => fitHistGradientBoosting(x, y, { seed: 0.5 })).toThrow(/'seed'/);
   });
 
+  it("rejects a thread count that is not a positive integer", () => {
+    for (const threads of [0, 1.5, -1, Number.NaN]) {
+      expect(() => fitHistGradientBoosting(x, y, { seed: 0, threads })).toThrow(RangeError);
+      expect(() => fitHistGradientBoosting(x, y, { seed: 0, threads })).toThrow(/'threads' parameter/);
+    }
+  });
+
   it("rejects inconsistent shapes, bad labels and a single class", () => {
     expect(() => fitHistGradientBoosting(x, Uint8Array.of(0, 1), { seed: 0 })).toThrow(/inconsistent/);
     expect(() => fitHistGradientBoosting(x, Uint8Array.of(0, 3, 1, 1), { seed: 0 })).toThrow(/0 or 1/);
@@ -309,5 +319,115 @@ describe("hist gradient boosting validation", () => {
     expect(() =>
       predictProbaHistGradientBoosting(model, { rows: 1, cols: 3, data: new Float64Array(3) }),
     ).toThrow("X has 3 features, but HistGradientBoostingClassifier is expecting 1 features as input.");
+  });
+});
+
+/**
+ * Seeded data large enough for the helper thread: ≥ PARALLEL_MIN_ROWS rows, so that the root and
+ * the first levels' nodes (≥ PARALLEL_NODE_ROWS samples) are split between the threads.
+ * Column 2 has missing values (they carry signal), column 5 is low-cardinality.
+ */
+function parallelData(rows: number, seed: number): { x: Matrix; y: Uint8Array } {
+  const rng = new SeededRandom(seed);
+  const cols = 6;
+  const data = new Float64Array(rows * cols);
+  const y = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const a = rng.nextGaussian();
+    const b = rng.next();
+    const missing = rng.next() < 0.15;
+    const c = missing ? Number.NaN : rng.nextGaussian();
+    const d = rng.nextGaussian();
+    const e = rng.nextGaussian();
+    const f = Math.floor(rng.next() * 3);
+    const base = i * cols;
+    data[base] = a;
+    data[base + 1] = b;
+    data[base + 2] = c;
+    data[base + 3] = d;
+    data[base + 4] = e;
+    data[base + 5] = f;
+    const z =
+      1.1 * a - 2 * (b - 0.5) + (missing ? 0.8 : 0.5 * c) + 0.7 * (f - 1) + (a > 0 && f === 2 ? -1.2 : 0);
+    y[i] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { x: { rows, cols, data }, y };
+}
+
+/** The bytes of every tree array, so that equality means bit-for-bit (−0 ≠ +0, NaN payloads). */
+function treeBytes(model: HistGradientBoostingModel): Record<string, Uint8Array> {
+  const t = model.trees;
+  const bytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return {
+    featureIndex: bytes(t.featureIndex),
+    threshold: bytes(t.threshold),
+    missingGoesLeft: bytes(t.missingGoesLeft),
+    left: bytes(t.left),
+    right: bytes(t.right),
+    value: bytes(t.value),
+    treeOffsets: bytes(t.treeOffsets),
+    featureGain: bytes(model.featureGain),
+  };
+}
+
+describe("parallel fit", () => {
+  const rows = 200_000;
+  const { x, y } = parallelData(rows, 21);
+
+  it("fits the same model with one and two threads, bit for bit", () => {
+    expect(rows).toBeGreaterThanOrEqual(PARALLEL_MIN_ROWS);
+    const options = { seed: 5, maxIter: 6 };
+    const readyBefore = helperThreadCounts().ready;
+    const two = fitHistGradientBoosting(x, y, { ...options, threads: 2 });
+    // The helper thread did take part (a fit that fell back to one thread proves nothing).
+    expect(helperThreadCounts().ready).toBe(readyBefore + 1);
+    const one = fitHistGradientBoosting(x, y, { ...options, threads: 1 });
+    expect(helperThreadCounts().ready).toBe(readyBefore + 1);
+
+    expect(two.iterations).toBe(6);
+    // Deep enough that nodes of both kinds (shared and single-threaded) were split.
+    const sizes = one.trees.featureIndex.filter((f) => f >= 0).length;
+    expect(sizes).toBeGreaterThan(6 * 20);
+    expect(rows / 4).toBeGreaterThan(PARALLEL_NODE_ROWS);
+    expect(treeBytes(two)).toEqual(treeBytes(one));
+    expect(two).toEqual(one);
+    const probe: Matrix = { rows: 5000, cols: x.cols, data: x.data.subarray(0, 5000 * x.cols) };
+    expect(predictProbaHistGradientBoosting(two, probe)).toEqual(
+      predictProbaHistGradientBoosting(one, probe),
+    );
+  });
+
+  it("gives the same model with early stopping off and without a leaf limit", () => {
+    const options = { seed: 1, maxIter: 3, earlyStopping: false, maxLeafNodes: null, maxDepth: 7 };
+    const two = fitHistGradientBoosting(x, y, { ...options, threads: 2 });
+    const one = fitHistGradientBoosting(x, y, { ...options, threads: 1 });
+    expect(treeBytes(two)).toEqual(treeBytes(one));
+  });
+
+  it("leaves no helper thread behind, also when the fit throws", async () => {
+    const before = helperThreadCounts();
+    fitHistGradientBoosting(x, y, { seed: 0, maxIter: 2, threads: 2 });
+    // A matrix whose data can be read once (by the input checks) and then fails, i.e. once the
+    // fit is under way and its helper thread has been started (checked below).
+    let reads = 0;
+    const failing: Matrix = {
+      rows: x.rows,
+      cols: x.cols,
+      get data(): Float64Array {
+        if (++reads > 1) throw new Error("data source failed");
+        return x.data;
+      },
+    };
+    expect(() => fitHistGradientBoosting(failing, y, { seed: 0, threads: 2 })).toThrow("data source failed");
+    expect(helperThreadCounts().started).toBe(before.started + 2);
+    // Invalid labels are rejected before any thread starts, and the next fit works normally.
+    const badLabels = y.slice();
+    badLabels[7] = 2;
+    expect(() => fitHistGradientBoosting(x, badLabels, { seed: 0, threads: 2 })).toThrow(RangeError);
+    expect(helperThreadCounts().started).toBe(before.started + 2);
+    await vi.waitFor(() => expect(helperThreadCounts().running).toBe(0), { timeout: 10_000 });
+    const model = fitHistGradientBoosting(x, y, { seed: 0, maxIter: 2, threads: 2 });
+    expect(model.iterations).toBe(2);
+    await vi.waitFor(() => expect(helperThreadCounts().running).toBe(0), { timeout: 10_000 });
   });
 });
