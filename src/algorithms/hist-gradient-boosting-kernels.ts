@@ -57,9 +57,8 @@ export interface HgbWorkspace {
    */
   featureGroups: Int32Array;
   /**
-   * Work-sharing counters. Slot 0: chunks claimed so far of a pass split into chunks that the
-   * threads claim as they go, so that neither waits for the other when one runs slower. Slot 1:
-   * threads that have finished the first step of a two-step task (see {@link arrive}).
+   * Work-sharing counter (one slot) for passes split into chunks that the threads claim as they
+   * go, so that neither waits for the other when one runs slower.
    */
   claims: Int32Array;
   /** Raw scores (log-odds) of the training rows. */
@@ -85,12 +84,8 @@ export const Op = {
    * those went left.
    */
   partitionTail: 4,
-  /**
-   * [leafTableId, leafCount, positionStart, positionEnd, nextGradients]: adds leaf values to the
-   * raw scores of those positions' rows, {@link arrive}s, and if `nextGradients` is 1, waits
-   * for the main thread's arrival and computes the gradient chunks it claims.
-   */
-  leavesThenGradients: 5,
+  /** [leafTableId, leafCount, positionStart, positionEnd]: adds leaf values to raw scores. */
+  applyLeaves: 5,
 } as const;
 
 /**
@@ -117,26 +112,6 @@ const GRADIENT_CHUNK = 32_768;
  * first-level cache between the look-up and the scatter pass.
  */
 export const PARTITION_CHUNK = 4096;
-
-/** How long {@link awaitArrivals} polls before it sleeps (see SPIN_MS in sync-helper.ts). */
-const ARRIVAL_SPIN_MS = 0.05;
-
-/** Records that this thread has finished the first step of a two-step task. */
-export function arrive(claims: Int32Array): void {
-  Atomics.add(claims, 1, 1);
-  Atomics.notify(claims, 1);
-}
-
-/** Blocks until `parties` threads have {@link arrive}d (polling briefly, then sleeping). */
-export function awaitArrivals(claims: Int32Array, parties: number): void {
-  const deadline = performance.now() + ARRIVAL_SPIN_MS;
-  let arrived = Atomics.load(claims, 1);
-  while (arrived < parties && performance.now() < deadline) arrived = Atomics.load(claims, 1);
-  while (arrived < parties) {
-    Atomics.wait(claims, 1, arrived);
-    arrived = Atomics.load(claims, 1);
-  }
-}
 
 /**
  * Claims the next chunk of a shared pass: returns its index, or −1 once all `count` are taken.

@@ -51,8 +51,6 @@
 import { availableParallelism } from "node:os";
 import {
   applyLeaves,
-  arrive,
-  awaitArrivals,
   computeGradientChunks,
   computeGradients,
   featureGroups,
@@ -257,13 +255,11 @@ function fitWithHelper(
   }
 
   let iterations = 0;
-  let gradientsReady = false;
   for (let iter = 0; iter < opts.maxIter; iter++) {
-    if (!gradientsReady) computeAllGradients(ctx);
     const rootHist = takeHistogram(ctx);
-    const sums = buildRootHistogram(ctx, rootHist);
+    const sums = gradientsAndRootHistogram(ctx, rootHist);
     const tree = growTree(ctx, rootHist, sums.sumGrad, sums.sumHess);
-    gradientsReady = applyTree(ctx, tree, validation, iter + 1 < opts.maxIter);
+    applyTree(ctx, tree, validation);
     output.append(tree, mapper);
     iterations++;
     if (validation !== null && shouldStop(validation.scores, opts.nIterNoChange, opts.tol)) break;
@@ -924,7 +920,7 @@ function createWorkspace(
     partitions: [new Uint32Array(allocate(4 * n)), new Uint32Array(allocate(4 * n))],
     gradHess: [gradHess0, gradHess1],
     gradPairs: [new Float64Array(gradHess0.buffer), new Float64Array(gradHess1.buffer)],
-    claims: new Int32Array(allocate(8)),
+    claims: new Int32Array(allocate(4)),
     featureGroups: featureGroups(dims),
     raw: new Float64Array(allocate(8 * n)),
     y,
@@ -1035,7 +1031,7 @@ function releaseHistogram(ctx: Context, node: GrowNode): void {
 
 /**
  * Grows one tree best-first on the current gradients (scikit-learn's TreeGrower), starting
- * from the root histogram and gradient sums of {@link buildRootHistogram}.
+ * from the root histogram and gradient sums of {@link gradientsAndRootHistogram}.
  */
 function growTree(ctx: Context, rootHist: NumberedBuffer, sumGrad: number, sumHess: number): GrownTree {
   const { opts } = ctx;
@@ -1123,31 +1119,21 @@ function growTree(ctx: Context, rootHist: NumberedBuffer, sumGrad: number, sumHe
 
 /**
  * Computes the log-loss gradient and hessian of every training row (in row order, which is the
- * partition order at the start of a tree); with a helper, both threads take chunks of rows.
+ * partition order at the start of a tree) and the root histogram, and returns the gradient
+ * totals. With a helper, each thread takes half of the rows, then half of the features.
  */
-function computeAllGradients(ctx: Context): void {
-  const { ws, helper } = ctx;
+function gradientsAndRootHistogram(ctx: Context, hist: NumberedBuffer): { sumGrad: number; sumHess: number } {
+  const { ws, helper, featureSplit, sums } = ctx;
+  const { n, dims } = ws;
   if (helper === null) {
-    computeGradients(ws, 0, ws.n);
+    computeGradients(ws, 0, n);
+    rootHistogram(ws, hist.data, 0, dims, sums);
   } else {
     Atomics.store(ws.claims, 0, 0);
     helper.post(Op.gradients, []);
     computeGradientChunks(ws);
     helper.wait();
-  }
-}
-
-/**
- * Builds the root histogram from the current gradients and returns the gradient totals. With a
- * helper, each thread takes half of the features; this thread also sums the totals, in row
- * order, as a single thread would.
- */
-function buildRootHistogram(ctx: Context, hist: NumberedBuffer): { sumGrad: number; sumHess: number } {
-  const { ws, helper, featureSplit, sums } = ctx;
-  const dims = ws.dims;
-  if (helper === null) {
-    rootHistogram(ws, hist.data, 0, dims, sums);
-  } else {
+    // The totals are summed in row order by this thread (with its first features), as alone.
     helper.post(Op.rootHistogram, [hist.id, featureSplit, dims]);
     rootHistogram(ws, hist.data, 0, featureSplit, sums);
     helper.wait();
@@ -1291,50 +1277,23 @@ function applySplit(ctx: Context, node: GrowNode): void {
 /**
  * Adds the tree's leaf values to the training rows' raw scores and, with early stopping, to the
  * validation rows' (recording the new validation score). With a helper, the helper updates the
- * training rows while this thread scores the validation rows (or each takes half of the
- * training rows when there are none); then, if `nextGradients`, both compute the gradients of
- * the next iteration, so that the helper is not idle while the validation rows are scored.
- * Returns whether the next iteration's gradients have been computed.
+ * training rows while this thread scores the validation rows (or takes half of the training
+ * rows when there are none).
  */
-function applyTree(
-  ctx: Context,
-  tree: GrownTree,
-  validation: ValidationState | null,
-  nextGradients: boolean,
-): boolean {
+function applyTree(ctx: Context, tree: GrownTree, validation: ValidationState | null): void {
   const { ws, helper } = ctx;
   const n = ws.n;
   const table = fillLeafTable(ctx, tree);
   const count = table.data.length / LEAF_FIELDS;
-  if (helper === null) {
-    applyLeaves(ws, table.data, count, 0, n);
-    if (validation !== null) scoreValidation(tree, validation, ws.missingBin);
-    return false;
-  }
   // Positions [0, own) are this thread's, [own, n) the helper's.
-  const own = validation === null ? n >> 1 : 0;
-  Atomics.store(ws.claims, 0, 0);
-  Atomics.store(ws.claims, 1, 0);
-  helper.post(Op.leavesThenGradients, [table.id, count, own, n, nextGradients ? 1 : 0]);
-  try {
-    applyLeaves(ws, table.data, count, 0, own);
-  } finally {
-    // The helper waits for both shares of leaves before it computes any gradient.
-    arrive(ws.claims);
+  const own = helper === null ? n : validation === null ? n >> 1 : 0;
+  helper?.post(Op.applyLeaves, [table.id, count, own, n]);
+  applyLeaves(ws, table.data, count, 0, own);
+  if (validation !== null) {
+    addTreeBinned(tree, validation.binned, validation.n, ws.missingBin, validation.raw);
+    validation.scores.push(-meanLogLoss(validation.y, validation.raw));
   }
-  if (validation !== null) scoreValidation(tree, validation, ws.missingBin);
-  if (nextGradients) {
-    awaitArrivals(ws.claims, 2);
-    computeGradientChunks(ws);
-  }
-  helper.wait();
-  return nextGradients;
-}
-
-/** Adds the tree's output to the validation rows' scores and records the validation score. */
-function scoreValidation(tree: GrownTree, validation: ValidationState, missingBin: number): void {
-  addTreeBinned(tree, validation.binned, validation.n, missingBin, validation.raw);
-  validation.scores.push(-meanLogLoss(validation.y, validation.raw));
+  helper?.wait();
 }
 
 /** Writes the tree's leaves into the leaf table (grown if needed); returns a view of the rows used. */

@@ -6,8 +6,6 @@
 import { workerData } from "node:worker_threads";
 import {
   applyLeaves,
-  arrive,
-  awaitArrivals,
   type BufferMessage,
   computeGradientChunks,
   fillGoesLeft,
@@ -58,17 +56,8 @@ function run(op: number, a: Int32Array): number {
       fillGoesLeft(goesLeft, bin, missingGoesLeft === 1, ws.missingBin);
       return partitionTail(ws, sides, goesLeft, buf, start, end, feature, countLeft, ws.claims);
     }
-    case Op.leavesThenGradients:
-      try {
-        applyLeaves(ws, buffer(a[0]), a[1], a[2], a[3]);
-      } finally {
-        // The main thread waits for both shares of leaves before it computes any gradient.
-        arrive(ws.claims);
-      }
-      if (a[4] === 1) {
-        awaitArrivals(ws.claims, 2);
-        computeGradientChunks(ws);
-      }
+    case Op.applyLeaves:
+      applyLeaves(ws, buffer(a[0]), a[1], a[2], a[3]);
       return 0;
     default:
       throw new Error(`unknown operation ${op}`);
