@@ -49,6 +49,26 @@ describe("model types from outside the engine", () => {
     expect(lines[1]).toBe("0,Adelie");
   });
 
+  it("an error raised in plug-in code is a user error with its message, not a crash", async () => {
+    // The plug-in's engine classes come from the source while the CLI may run from its bundle.
+    const setup = path.join(dir, "bad-features.json");
+    writeFileSync(
+      setup,
+      JSON.stringify({
+        name: "penguin-species-beaks",
+        modelType: "penguin-species",
+        flavour: "nearest-centroid",
+        dataset: "penguins",
+        params: {},
+        features: ["beak_colour"],
+      }),
+    );
+    const result = await cli("setups", "validate", setup);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain("beak_colour");
+    expect(result.stderr).not.toContain("internal error");
+  });
+
   it("a plug-in that cannot be loaded is a clear usage error", async () => {
     const config = path.join(dir, "broken.json");
     writeFileSync(config, JSON.stringify({ plugins: ["./does-not-exist.ts"] }));

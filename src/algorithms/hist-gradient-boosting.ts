@@ -49,6 +49,7 @@
  */
 
 import { availableParallelism } from "node:os";
+import { RUNS_FROM_BUNDLE } from "../core/paths.ts";
 import {
   applyLeaves,
   computeGradientChunks,
@@ -168,7 +169,10 @@ export const PARALLEL_MIN_ROWS = 200_000;
 export const PARALLEL_NODE_ROWS = 8192;
 /** How long a fit waits for its helper thread to load before fitting alone. */
 const HELPER_READY_TIMEOUT_MS = 30_000;
-const HELPER_ENTRY = new URL("./parallel/hgb-helper-entry.js", import.meta.url);
+/** The helper's module: the bundled helper beside the bundle, else tsx's loader plus the source. */
+const HELPER_ENTRY = RUNS_FROM_BUNDLE
+  ? new URL("./hgb-helper.js", import.meta.url)
+  : new URL("./parallel/hgb-helper-entry.js", import.meta.url);
 
 /**
  * Fits a binary gradient-boosted tree ensemble on `x` (NaN = missing) and labels `y` ∈ {0, 1}.

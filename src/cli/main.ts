@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { EngineError, EXIT_CODES, UsageError } from "../core/errors.ts";
 import { parseParamPairs } from "../core/runtime-params.ts";
@@ -474,7 +475,9 @@ function reportError(error: unknown, debug: boolean): number {
   return EXIT_CODES.internal;
 }
 
-const invokedDirectly = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
+// Run as a script (`tsx src/cli/main.ts`, `node dist/mpipe.js`), not imported by bin/mpipe.js.
+const invokedDirectly =
+  process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (invokedDirectly) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

@@ -35,11 +35,15 @@ export interface EngineErrorOptions {
   cause?: unknown;
 }
 
+/** Marks engine errors; a registry symbol, so that every copy of this module shares it. */
+const ENGINE_ERROR = Symbol.for("model-pipeline.EngineError");
+
 /** Base class of every error the engine raises on purpose. */
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly location: ErrorLocation | undefined;
   readonly hint: string | undefined;
+  readonly [ENGINE_ERROR] = true;
 
   constructor(code: ErrorCode, message: string, options: EngineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -57,6 +61,19 @@ export class EngineError extends Error {
     return lines.join("\n");
   }
 }
+
+/**
+ * `error instanceof EngineError` also holds for an engine error made by another copy of this
+ * module: a TypeScript plug-in imports the engine's source while the CLI runs from its bundle,
+ * and the plug-in's errors must still be reported as user errors (exit code 2), not crashes.
+ * Subclasses (`instanceof UsageError`) keep the usual prototype check.
+ */
+Object.defineProperty(EngineError, Symbol.hasInstance, {
+  value: function (this: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+    if (this !== EngineError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && ENGINE_ERROR in value;
+  },
+});
 
 /** Renders a location as `file, row 3, column "Age", field params.k`. */
 export function formatLocation(location: ErrorLocation | undefined): string {

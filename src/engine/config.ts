@@ -3,6 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { NotFoundError, UsageError } from "../core/errors.ts";
+import { RUNS_FROM_BUNDLE } from "../core/paths.ts";
 import type { PipelineCore } from "../core/pipeline-core.ts";
 import type { PipelineRegistry } from "../core/pipeline-registry.ts";
 import { setupValidationError } from "../core/setup.ts";
@@ -50,6 +51,20 @@ export function loadConfig(file: string, explicit: boolean): LoadedConfig {
   return { config: parsed.data, file };
 }
 
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * Registers tsx's loader (once), so that TypeScript plug-ins load when the engine runs from its
+ * bundle; from source, tsx is already registered.
+ */
+function registerTypeScriptLoader(): Promise<void> {
+  typeScriptLoader ??= import("tsx/esm/api").then(({ register }) => {
+    register();
+  });
+  return typeScriptLoader;
+}
+
 /** Imports each plug-in module and registers the model types it exports. */
 export async function registerPlugins(registry: PipelineRegistry, loaded: LoadedConfig): Promise<void> {
   const base = loaded.file ? path.dirname(loaded.file) : process.cwd();
@@ -58,6 +73,7 @@ export async function registerPlugins(registry: PipelineRegistry, loaded: Loaded
     const target = isPath ? pathToFileURL(path.resolve(base, specifier)).href : specifier;
     let module: Record<string, unknown>;
     try {
+      if (RUNS_FROM_BUNDLE && TYPESCRIPT_FILE.test(target)) await registerTypeScriptLoader();
       module = (await import(target)) as Record<string, unknown>;
     } catch (error) {
       throw new UsageError(`cannot load plug-in "${specifier}": ${(error as Error).message}`, {

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { RuntimeFailureError } from "../../core/errors.ts";
+import { RUNS_FROM_BUNDLE } from "../../core/paths.ts";
 import { type ChunkInput, errorFromWorker, type WorkerInit, type WorkerReply } from "./protocol.ts";
 
 /** A finished chunk: its output, or the fast path's refusal. */
@@ -15,7 +16,10 @@ interface PoolWorker {
   pending: Map<number, Pending>;
 }
 
-const ENTRY = new URL("./worker-entry.js", import.meta.url);
+/** The worker's module: the bundled worker beside the bundled CLI, else tsx's loader plus the source. */
+const ENTRY = RUNS_FROM_BUNDLE
+  ? new URL("./predict-worker.js", import.meta.url)
+  : new URL("./worker-entry.js", import.meta.url);
 
 /**
  * Prediction worker threads, each holding the restored model. `run` sends a chunk to the worker
