@@ -30,6 +30,8 @@ export class CsvLayoutUnsupported extends Error {}
 /**
  * Yields the data records of `file` (the header record skipped) in chunks of about `targetBytes`.
  * `countRows` counts each chunk's line feeds (needed when rows are numbered before parsing).
+ * `allocate` gives each chunk's buffer (at least the bytes asked for); a caller may hand back
+ * buffers of finished chunks through it, so that reading does not allocate one per chunk.
  *
  * @throws CsvLayoutUnsupported for a header ended by a lone CR.
  */
@@ -37,14 +39,15 @@ export async function* csvRecordChunks(
   file: string,
   targetBytes: number,
   countRows: boolean,
+  allocate: (minBytes: number) => ArrayBuffer = (minBytes) => new ArrayBuffer(minBytes),
 ): AsyncGenerator<CsvRecordChunk> {
   const handle = await open(file, "r");
   try {
     let carry: Uint8Array = new Uint8Array(0);
     let headerDone = false;
     for (;;) {
-      // A fresh buffer per chunk, so that the consumer may transfer it.
-      const buffer = new Uint8Array(new ArrayBuffer(carry.length + targetBytes));
+      // A buffer of the chunk's own (fresh or handed back), so that the consumer may transfer it.
+      const buffer = new Uint8Array(allocate(carry.length + targetBytes));
       buffer.set(carry, 0);
       const { bytesRead } = await handle.read(buffer, carry.length, targetBytes, null);
       const filled = carry.length + bytesRead;

@@ -12,6 +12,7 @@ import { type Column, type Frame, numberColumn, sliceFrame } from "../../data/fr
 import { builtinPipelines } from "../../models/builtin.ts";
 import { registerPlugins } from "../config.ts";
 import {
+  type ChunkInput,
   serializeError,
   transferablesOf,
   type WorkerInit,
@@ -82,6 +83,20 @@ function joinColumn(parts: readonly Frame[], name: string): Column {
     : { kind: "category", codes: out as Int32Array, levels: first.levels };
 }
 
+/**
+ * The output records copied into the input chunk's buffer, whose CSV bytes are parsed and no
+ * longer needed, or undefined when they do not fit (or the input was a frame). Sending that buffer
+ * back lets the main thread reuse it for a later read: no fresh buffer per chunk on either side.
+ */
+function intoInputBuffer(input: ChunkInput): Uint8Array | undefined {
+  if (input.kind !== "csv") return undefined;
+  const buffer = input.bytes.buffer;
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < records.length) return undefined;
+  const bytes = new Uint8Array(buffer, 0, records.length);
+  bytes.set(records.view());
+  return bytes;
+}
+
 async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
   let frame: Frame;
   if (task.input.kind === "csv") {
@@ -96,7 +111,7 @@ async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
   if (init.output === "csv") {
     records.clear();
     appendCsvRecords(records, init.outputColumns, output, init.outPath, task.startRow);
-    const bytes = records.copy();
+    const bytes = intoInputBuffer(task.input) ?? records.copy();
     reply({ kind: "done", seq: task.seq, rows: output.rowCount, csv: bytes }, [bytes.buffer as ArrayBuffer]);
   } else {
     reply({ kind: "done", seq: task.seq, rows: output.rowCount, frame: output }, transferablesOf(output));

@@ -63,6 +63,10 @@ export interface SerializedError {
 export type WorkerReply =
   | { kind: "ready" }
   | { kind: "init-failed"; error: SerializedError }
+  /**
+   * `csv`: the formatted records, usually in the chunk's input buffer (handed back so that the
+   * executor reuses it for a later read); `frame`: the output columns.
+   */
   | { kind: "done"; seq: number; rows: number; csv?: Uint8Array; frame?: Frame }
   /** The fast CSV path cannot read this chunk exactly; the executor re-reads with DuckDB. */
   | { kind: "unsupported"; seq: number; record: number; reason: string }

@@ -33,8 +33,43 @@ export interface ThreadExecutorOptions {
 const MIN_CSV_CHUNK_BYTES = 256;
 const MAX_CSV_CHUNK_BYTES = 512 * 1024;
 const BYTES_PER_ROW_GUESS = 128;
+/** Room in a chunk buffer for the partial record carried over from the previous read. */
+const CARRY_SLACK_BYTES = 16 * 1024;
 /** Rows per frame chunk (Parquet, and the DuckDB CSV path) at most, for the same reason. */
 const MAX_FRAME_CHUNK_ROWS = 8192;
+
+/**
+ * Chunk buffers of finished CSV chunks, kept for the next reads. A chunk's buffer makes a round
+ * trip: the records are read into it, it is transferred to a worker, which parses them and writes
+ * the output records into the same buffer (they usually fit), transfers it back, and once those
+ * are written it serves another read. Without this, every 512 KiB chunk allocated fresh off-heap
+ * memory on both threads, whose external-memory pressure made V8 run extra garbage collections.
+ */
+class ChunkBuffers {
+  private readonly free: ArrayBuffer[] = [];
+
+  /**
+   * @param size - bytes of each new buffer: a chunk's target plus slack for the partial record
+   *   carried over from the previous read, so that pooled buffers nearly always fit.
+   * @param keep - buffers kept at most (memory stays bounded whatever the input size).
+   */
+  constructor(
+    private readonly size: number,
+    private readonly keep: number,
+  ) {}
+
+  /** A buffer of at least `minBytes`: a returned one when it fits, else a new one. */
+  take(minBytes: number): ArrayBuffer {
+    const last = this.free.at(-1);
+    if (last && last.byteLength >= minBytes) return this.free.pop()!;
+    return new ArrayBuffer(Math.max(minBytes, this.size));
+  }
+
+  /** Hands back a buffer no longer in use (smaller ones, e.g. a worker's own copies, are dropped). */
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength >= this.size && this.free.length < this.keep) this.free.push(buffer);
+  }
+}
 
 /** The fast CSV path met input it does not read exactly like DuckDB: re-read with DuckDB. */
 class FastPathUnsupported extends Error {}
@@ -94,8 +129,12 @@ export class ThreadPredictExecutor implements PredictExecutor {
       const layouts = await csvLayouts(plan);
       if (layouts) {
         const notices: string[] = [];
+        const target = csvChunkBytes(plan);
+        // Enough for every chunk in flight and every write queued, each holding one buffer.
+        const buffers = new ChunkBuffers(target + CARRY_SLACK_BYTES, 2 * this.limit);
         try {
-          const rows = await this.stream(plan, pool, csvChunks(plan, layouts, notices));
+          const chunks = csvChunks(plan, layouts, notices, target, buffers);
+          const rows = await this.stream(plan, pool, chunks, buffers);
           for (const notice of notices) plan.onNotice?.(notice);
           return { rows };
         } catch (error) {
@@ -108,15 +147,24 @@ export class ThreadPredictExecutor implements PredictExecutor {
     }
   }
 
-  /** Sends chunks to the pool and writes the results in input order; commits at the end. */
+  /** Chunks in flight at most. */
+  private get limit(): number {
+    return this.workers * (1 + this.queuePerWorker);
+  }
+
+  /**
+   * Sends chunks to the pool and writes the results in input order; commits at the end. The
+   * buffers of written CSV results go to `buffers`, for reuse.
+   */
   private async stream(
     plan: PredictionPlan,
     pool: PredictWorkerPool,
     chunks: AsyncIterable<ChunkSource>,
+    buffers?: ChunkBuffers,
   ): Promise<number> {
     const writer = await openFrameWriter(plan.outPath, plan.outputColumns);
     const inFlight: Promise<ChunkResult>[] = [];
-    const limit = this.workers * (1 + this.queuePerWorker);
+    const limit = this.limit;
     // Writes are queued on the writer and run behind the reading: awaiting each one would stall
     // the reading (and so the workers) for every round trip to the disk. At most `limit` wait.
     const writes: Promise<void>[] = [];
@@ -125,8 +173,9 @@ export class ThreadPredictExecutor implements PredictExecutor {
     const writeNext = async () => {
       const result = await inFlight.shift()!;
       if (result.kind === "unsupported") throw new FastPathUnsupported(result.reason);
-      const written = result.csv
-        ? writer.writeFormatted(result.csv, result.rows)
+      const { csv } = result;
+      const written = csv
+        ? writer.writeFormatted(csv, result.rows).then(() => buffers?.give(csv.buffer as ArrayBuffer))
         : result.frame
           ? writer.write(result.frame)
           : Promise.resolve();
@@ -183,20 +232,24 @@ async function csvLayouts(plan: PredictionPlan): Promise<CsvChunkLayout[] | unde
   return layouts;
 }
 
+/** Bytes of CSV records to read per chunk. */
+function csvChunkBytes(plan: PredictionPlan): number {
+  return Math.min(MAX_CSV_CHUNK_BYTES, Math.max(MIN_CSV_CHUNK_BYTES, plan.batchSize * BYTES_PER_ROW_GUESS));
+}
+
 async function* csvChunks(
   plan: PredictionPlan,
   layouts: CsvChunkLayout[],
   notices: string[],
+  target: number,
+  buffers: ChunkBuffers,
 ): AsyncGenerator<ChunkSource> {
-  const target = Math.min(
-    MAX_CSV_CHUNK_BYTES,
-    Math.max(MIN_CSV_CHUNK_BYTES, plan.batchSize * BYTES_PER_ROW_GUESS),
-  );
+  const allocate = (minBytes: number) => buffers.take(minBytes);
   for (const [i, file] of plan.files.entries()) {
     const layout = layouts[i];
     try {
       // Rows are counted up front only when the output numbers them (no id column).
-      for await (const chunk of csvRecordChunks(file, target, !plan.key.fromInput)) {
+      for await (const chunk of csvRecordChunks(file, target, !plan.key.fromInput, allocate)) {
         const input: ChunkInput = { kind: "csv", bytes: chunk.bytes, rows: chunk.rows, layout };
         yield { input, transfer: [chunk.bytes.buffer as ArrayBuffer], rows: Math.max(0, chunk.rows) };
       }
