@@ -248,6 +248,12 @@ async function main(argv: string[]): Promise<void> {
         pythonEnv(),
       ],
       [
+        "Two threads vs one on this machine, warm kernels (bench/thread-scaling.ts 3)",
+        process.execPath,
+        ["--import", "tsx", "bench/thread-scaling.ts", "3"],
+        process.env,
+      ],
+      [
         "TypeScript, supervised (bench/kernels-supervised.ts 1000000)",
         process.execPath,
         ["--import", "tsx", "bench/kernels-supervised.ts", "1000000"],
