@@ -2,11 +2,13 @@
  * CSV records formatted straight into bytes. The writer's hot loop: one record per row of a
  * frame, with no string built per record and no UTF-8 pass over a whole chunk afterwards.
  * Whole numbers (ids, class labels, cluster numbers) are written digit by digit; other numbers
- * use JavaScript's shortest round-trip text (`String(v)`, ASCII) copied byte by byte.
+ * get JavaScript's shortest round-trip text (`String(v)`), written by `writeShortestNumber`
+ * without building the string wherever it covers the value.
  */
 import { csvField } from "./csv-format.ts";
 import type { Column, Frame } from "./frame.ts";
 import type { ColumnSpec } from "./metadata.ts";
+import { writeShortestNumber } from "./shortest-number.ts";
 import { notWholeError } from "./sink.ts";
 
 /** Widest text of a number: `-1.2345678901234567e-308` is 24 characters. */
@@ -154,7 +156,7 @@ function cellWriter(
   }
 }
 
-/** Appends `csvNumber(v)`: digits for 32-bit integers, `String(v)` otherwise, nothing for NaN. */
+/** Appends `csvNumber(v)`: digits for 32-bit integers, `String(v)`'s text otherwise, nothing for NaN. */
 function writeNumber(out: RecordBuffer, v: number): void {
   const bytes = out.bytes;
   let at = out.length;
@@ -173,8 +175,15 @@ function writeNumber(out: RecordBuffer, v: number): void {
       rest = next;
     }
   } else if (!Number.isNaN(v)) {
-    const text = String(v);
-    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    // Written without a string where the exact method covers v, the usual case (see its module).
+    const end = v < 0 ? writeShortestNumber(bytes, at + 1, -v) : writeShortestNumber(bytes, at, v);
+    if (end >= 0) {
+      if (v < 0) bytes[at] = MINUS;
+      at = end;
+    } else {
+      const text = String(v);
+      for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    }
   }
   out.length = at;
 }
