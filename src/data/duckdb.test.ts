@@ -1,5 +1,6 @@
+import { quotedIdentifier, quotedString } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { explainDuckDBError, sqlStringList, withDuckDB } from "./duckdb.ts";
+import { explainDuckDBError, sqlIdent, sqlString, sqlStringList, withDuckDB } from "./duckdb.ts";
 
 const RAGGED = `Invalid Input Error: CSV Error on Line: 3
 Original Line: 3,4,5
@@ -52,5 +53,20 @@ describe("SQL quoting", () => {
       return reader.getRowsJS()[0][0];
     });
     expect(back).toEqual(values);
+  });
+
+  it("quotes strings and identifiers as DuckDB's own helpers do, and DuckDB reads them back", async () => {
+    const texts = ["", "plain", "it's", "''", 'a "b"', '"', "naïve ✓", "semi;colon\nnew line"];
+    for (const text of texts) {
+      expect(sqlString(text)).toBe(quotedString(text));
+      expect(sqlIdent(text)).toBe(quotedIdentifier(text));
+    }
+    const names = texts.filter((text) => text !== "");
+    const row = await withDuckDB(async ({ connection }) => {
+      const select = names.map((name) => `${sqlString(name)} AS ${sqlIdent(name)}`).join(", ");
+      return (await connection.runAndReadAll(`SELECT ${select}`)).getRowObjectsJS()[0];
+    });
+    expect(Object.keys(row)).toEqual(names);
+    expect(Object.values(row)).toEqual(names);
   });
 });

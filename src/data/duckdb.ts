@@ -2,7 +2,21 @@
  * The one place the data layer opens DuckDB, quotes SQL and turns DuckDB's error texts into
  * something a user can read.
  */
-import { type DuckDBConnection, DuckDBInstance, quotedIdentifier, quotedString } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+
+/** DuckDB's module. */
+export type DuckDBModule = typeof import("@duckdb/node-api");
+
+let duckdbModule: Promise<DuckDBModule> | undefined;
+
+/**
+ * DuckDB's module, loaded on first use: importing it costs about 120 ms, which commands that
+ * never open DuckDB (CSV prediction on the fast path, model listing, …) should not pay at start.
+ */
+export function loadDuckDB(): Promise<DuckDBModule> {
+  duckdbModule ??= import("@duckdb/node-api");
+  return duckdbModule;
+}
 
 /** An open DuckDB instance with one connection; `close()` releases both and is idempotent. */
 export interface DuckDBSession {
@@ -22,6 +36,7 @@ export async function openDuckDB(
   path = ":memory:",
   options: Record<string, string> = {},
 ): Promise<DuckDBSession> {
+  const { DuckDBInstance } = await loadDuckDB();
   const instance = await DuckDBInstance.create(path, { preserve_insertion_order: "true", ...options });
   const connections: DuckDBConnection[] = [];
   let closed = false;
@@ -58,11 +73,15 @@ export async function withDuckDB<T>(fn: (session: DuckDBSession) => Promise<T>):
   }
 }
 
-/** A SQL string literal. */
-export const sqlString: (text: string) => string = quotedString;
+/** A SQL string literal (as DuckDB's own `quotedString` spells it: quotes doubled). */
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
 
-/** A SQL identifier, quoted so that any column name works. */
-export const sqlIdent: (name: string) => string = quotedIdentifier;
+/** A SQL identifier, quoted so that any column name works (as DuckDB's `quotedIdentifier`). */
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
 
 /** A SQL list literal of strings, typed so that an empty list is still `VARCHAR[]`. */
 export function sqlStringList(values: readonly string[]): string {

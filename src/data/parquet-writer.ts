@@ -5,8 +5,15 @@
  */
 
 import { rm } from "node:fs/promises";
-import { DOUBLE, type DuckDBAppender, DuckDBDataChunk, type DuckDBType, VARCHAR } from "@duckdb/node-api";
-import { type DuckDBSession, openDuckDB, sqlIdent, sqlString } from "./duckdb.ts";
+import type { DuckDBAppender, DuckDBType } from "@duckdb/node-api";
+import {
+  type DuckDBModule,
+  type DuckDBSession,
+  loadDuckDB,
+  openDuckDB,
+  sqlIdent,
+  sqlString,
+} from "./duckdb.ts";
 import type { Column, Frame } from "./frame.ts";
 import type { ColumnSpec } from "./metadata.ts";
 import { type FrameSink, notWholeError, syncFile } from "./sink.ts";
@@ -27,14 +34,13 @@ export async function openParquetSink(
   path: string,
 ): Promise<FrameSink> {
   const staging = `${temp}.staging.duckdb`;
+  const duckdb = await loadDuckDB();
   const session = await openDuckDB(staging, { memory_limit: MEMORY_LIMIT });
   try {
-    const definitions = columns.map(
-      (spec, i) => `c${i} ${stagedType(spec) === DOUBLE ? "DOUBLE" : "VARCHAR"}`,
-    );
+    const definitions = columns.map((spec, i) => `c${i} ${stagedType(spec)}`);
     await session.connection.run(`CREATE TABLE staged (${definitions.join(", ")})`);
     const appender = await session.connection.createAppender("staged");
-    return new ParquetSink(temp, staging, columns, path, session, appender);
+    return new ParquetSink(temp, staging, columns, path, duckdb, session, appender);
   } catch (error) {
     session.close();
     await removeStaging(staging);
@@ -51,16 +57,17 @@ class ParquetSink implements FrameSink {
     private readonly staging: string,
     private readonly columns: readonly ColumnSpec[],
     private readonly path: string,
+    private readonly duckdb: DuckDBModule,
     private readonly session: DuckDBSession,
     private readonly appender: DuckDBAppender,
   ) {
-    this.types = columns.map(stagedType);
+    this.types = columns.map((spec) => (stagedType(spec) === "DOUBLE" ? duckdb.DOUBLE : duckdb.VARCHAR));
   }
 
   async write(frame: Frame, rowsBefore: number): Promise<void> {
     for (let start = 0; start < frame.rowCount; start += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, frame.rowCount - start);
-      const chunk = DuckDBDataChunk.create(this.types, n);
+      const chunk = this.duckdb.DuckDBDataChunk.create(this.types, n);
       this.columns.forEach((spec, c) => {
         const vector = chunk.getColumnVector(c);
         const column = frame.columns.get(spec.name)!;
@@ -99,8 +106,8 @@ class ParquetSink implements FrameSink {
   }
 }
 
-function stagedType(spec: ColumnSpec): DuckDBType {
-  return spec.type === "number" || spec.type === "integer" ? DOUBLE : VARCHAR;
+function stagedType(spec: ColumnSpec): "DOUBLE" | "VARCHAR" {
+  return spec.type === "number" || spec.type === "integer" ? "DOUBLE" : "VARCHAR";
 }
 
 /**
