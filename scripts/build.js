@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Bundles the engine into dist/ with esbuild: the CLI (dist/mpipe.js) and the modules of its
- * worker threads (dist/predict-worker.js, dist/hgb-helper.js), npm packages left as imports.
+ * worker threads (dist/predict-worker.js, dist/hgb-helper.js), with the code they share or load
+ * on demand in dist/chunks/; npm packages are left as imports.
  * Plain Node loads one prebuilt file per thread instead of ~100 TypeScript modules through tsx's
  * loader, which takes about half a second off every command and off every worker's start.
  * bin/mpipe.js runs the bundle only while it is newer than every file under src/, else the
@@ -9,7 +10,7 @@
  *
  * Run: `npm run build` (also run by `npm ci` / `npm install`, as the `prepare` script).
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { build } from "esbuild";
 
 const ROOT = new URL("../", import.meta.url);
@@ -29,11 +30,15 @@ const result = await build({
   format: "esm",
   target: "node20",
   packages: "external",
+  // Modules imported dynamically (the Python runtime's Arrow tables, …) become chunks of their
+  // own, so their packages load only when used, not at every start.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   sourcemap: "linked",
   write: false,
   logLevel: "warning",
 });
-await mkdir(new URL("dist/", ROOT), { recursive: true });
+await mkdir(new URL("dist/chunks/", ROOT), { recursive: true });
 /** @param {string} path */
 const order = (path) => ENTRIES.findIndex(([out]) => path.includes(`/dist/${out}.js`));
 // Each file is written beside its final name and renamed into place, so a command starting
@@ -42,4 +47,11 @@ for (const file of result.outputFiles.sort((a, b) => order(a.path) - order(b.pat
   const temporary = `${file.path}.${process.pid}.tmp`;
   await writeFile(temporary, file.contents);
   await rename(temporary, file.path);
+}
+// Chunks of earlier builds are no longer imported by anything: remove them.
+const written = new Set(result.outputFiles.map((file) => file.path));
+const chunks = new URL("dist/chunks/", ROOT);
+for (const name of await readdir(chunks)) {
+  const file = new URL(name, chunks);
+  if (!written.has(file.pathname)) await rm(file);
 }

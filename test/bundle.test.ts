@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isBundleFresh } from "../bin/fresh-bundle.js";
@@ -19,17 +19,43 @@ describe("the prebuilt bundle", () => {
     expect(printed.trim()).toBe(version);
   });
 
-  it("has every worker-thread module the bundled code starts", () => {
+  it("has every worker-thread module the bundled code starts, wherever that code sits", () => {
+    const bundled = (folder: string) =>
+      readdirSync(folder)
+        .filter((name) => name.endsWith(".js"))
+        .map((name) => readFileSync(path.join(folder, name), "utf8"));
     const entries = new Set<string>();
-    for (const bundle of ["mpipe.js", "predict-worker.js"]) {
-      const code = readFileSync(path.join(dist, bundle), "utf8");
-      for (const match of code.matchAll(/new URL\("\.\/([\w-]+\.js)", import\.meta\.url\)/g))
-        entries.add(match[1]);
+    for (const code of [...bundled(dist), ...bundled(path.join(dist, "chunks"))]) {
+      for (const match of code.matchAll(/workerEntry\("([\w-]+\.js)"/g)) entries.add(match[1]);
     }
-    // The bundled engine starts these from beside itself (the others are the source's entries).
-    for (const entry of ["hgb-helper.js", "predict-worker.js"]) {
-      expect(entries).toContain(entry);
-      expect(() => readFileSync(path.join(dist, entry))).not.toThrow();
+    expect([...entries].sort()).toEqual(["hgb-helper.js", "predict-worker.js"]);
+    for (const entry of entries) expect(() => readFileSync(path.join(dist, entry))).not.toThrow();
+  });
+
+  it("trains and predicts on worker threads started from the bundle", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const home = path.join(dir, "home");
+      const run = (...args: string[]) =>
+        execFileSync(process.execPath, [path.join(dist, "mpipe.js"), "--home", home, ...args], {
+          encoding: "utf8",
+        });
+      run("train", "titanic-logreg", "--data", path.join(ROOT, "data", "titanic.csv"));
+      run(
+        "predict",
+        "titanic-logreg",
+        "--data",
+        path.join(ROOT, "data", "titanic.csv"),
+        "--out",
+        path.join(dir, "p.csv"),
+        "--workers",
+        "2",
+      );
+      const lines = readFileSync(path.join(dir, "p.csv"), "utf8").trim().split("\n");
+      expect(lines[0]).toBe("PassengerId,prediction,probability");
+      expect(lines).toHaveLength(892);
+    } finally {
+      cleanup();
     }
   });
 

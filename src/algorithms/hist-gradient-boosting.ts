@@ -49,7 +49,7 @@
  */
 
 import { availableParallelism } from "node:os";
-import { RUNS_FROM_BUNDLE } from "../core/paths.ts";
+import { workerEntry } from "../core/paths.ts";
 import {
   applyLeaves,
   computeGradientChunks,
@@ -170,9 +170,7 @@ export const PARALLEL_NODE_ROWS = 8192;
 /** How long a fit waits for its helper thread to load before fitting alone. */
 const HELPER_READY_TIMEOUT_MS = 30_000;
 /** The helper's module: the bundled helper beside the bundle, else tsx's loader plus the source. */
-const HELPER_ENTRY = RUNS_FROM_BUNDLE
-  ? new URL("./hgb-helper.js", import.meta.url)
-  : new URL("./parallel/hgb-helper-entry.js", import.meta.url);
+const HELPER_ENTRY = workerEntry("hgb-helper.js", "algorithms/parallel/hgb-helper-entry.js");
 
 /**
  * Fits a binary gradient-boosted tree ensemble on `x` (NaN = missing) and labels `y` ∈ {0, 1}.

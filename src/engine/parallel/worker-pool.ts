@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { RuntimeFailureError } from "../../core/errors.ts";
-import { RUNS_FROM_BUNDLE } from "../../core/paths.ts";
+import { workerEntry } from "../../core/paths.ts";
 import { type ChunkInput, errorFromWorker, type WorkerInit, type WorkerReply } from "./protocol.ts";
 
 /** A finished chunk: its output, or the fast path's refusal. */
@@ -17,9 +17,7 @@ interface PoolWorker {
 }
 
 /** The worker's module: the bundled worker beside the bundled CLI, else tsx's loader plus the source. */
-const ENTRY = RUNS_FROM_BUNDLE
-  ? new URL("./predict-worker.js", import.meta.url)
-  : new URL("./worker-entry.js", import.meta.url);
+const ENTRY = workerEntry("predict-worker.js", "engine/parallel/worker-entry.js");
 
 /**
  * Prediction worker threads, each holding the restored model. `run` sends a chunk to the worker
