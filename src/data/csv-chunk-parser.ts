@@ -11,6 +11,7 @@
  * hint). So the fast path changes speed, never results or messages.
  */
 import { isUtf8 } from "node:buffer";
+import { type ArraySource, FRESH_ARRAYS } from "./array-pool.ts";
 import { type Column, categoryColumn, type Frame, numberColumn, stringColumn } from "./frame.ts";
 import type { ColumnSpec } from "./metadata.ts";
 
@@ -55,9 +56,15 @@ const encoder = new TextEncoder();
  * Parses the records in `bytes` (each ending in LF or CRLF, the last one possibly without);
  * `rows` is their expected count, or -1 when not counted beforehand.
  * Returns the frame of the requested columns, or `ok: false` for anything the fast path does not
- * read exactly like the DuckDB scanner (the caller then falls back to it).
+ * read exactly like the DuckDB scanner (the caller then falls back to it). Number and category
+ * columns are views of arrays from `arrays` (a worker passes its pool and reclaims them per chunk).
  */
-export function parseCsvChunk(bytes: Uint8Array, rows: number, layout: CsvChunkLayout): CsvChunkParse {
+export function parseCsvChunk(
+  bytes: Uint8Array,
+  rows: number,
+  layout: CsvChunkLayout,
+  arrays: ArraySource = FRESH_ARRAYS,
+): CsvChunkParse {
   if (!isUtf8(bytes)) return { ok: false, record: 0, reason: "not valid UTF-8" };
   const { specs, fieldCount } = layout;
   // Uncounted: one record per line feed (plus a last one without), unless quoted fields hold
@@ -69,10 +76,10 @@ export function parseCsvChunk(bytes: Uint8Array, rows: number, layout: CsvChunkL
   });
   const kinds = Int32Array.from(specs, (s) => KIND[s.type]);
   const numbers: (Float64Array | undefined)[] = specs.map((s) =>
-    s.type === "number" || s.type === "integer" ? new Float64Array(capacity) : undefined,
+    s.type === "number" || s.type === "integer" ? arrays.float64(capacity) : undefined,
   );
   const codes: (Int32Array | undefined)[] = specs.map((s) =>
-    s.type === "category" ? new Int32Array(capacity) : undefined,
+    s.type === "category" ? arrays.int32(capacity) : undefined,
   );
   const texts: ((string | null)[] | undefined)[] = specs.map((s) =>
     s.type === "string" ? ([] as (string | null)[]) : undefined,

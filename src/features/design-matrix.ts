@@ -1,4 +1,5 @@
 import type { KernelState, Matrix } from "../algorithms/matrix.ts";
+import { type ArraySource, FRESH_ARRAYS } from "../data/array-pool.ts";
 import type { CategoryColumn, Frame } from "../data/frame.ts";
 
 /**
@@ -78,11 +79,14 @@ export class DesignMatrix {
     return this;
   }
 
-  /** Builds the matrix for `frame` (which must hold the spec's columns). */
-  transform(frame: Frame): Matrix {
+  /**
+   * Builds the matrix for `frame` (which must hold the spec's columns), its data from `arrays`
+   * (a pool when the caller releases the matrix after use).
+   */
+  transform(frame: Frame, arrays: ArraySource = FRESH_ARRAYS): Matrix {
     const rows = frame.rowCount;
     const cols = this.width;
-    const data = new Float64Array(rows * cols);
+    const data = arrays.float64(rows * cols);
     this.spec.numeric.forEach((name, j) => {
       const values = numberValues(frame, name);
       const fill = this.fill[j];

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ModelCore } from "../../core/model-core.ts";
 import { PipelineRegistry } from "../../core/pipeline-registry.ts";
+import { ArrayPool } from "../../data/array-pool.ts";
 import { parseCsvChunk } from "../../data/csv-chunk-parser.ts";
 import { appendCsvRecords, RecordBuffer } from "../../data/csv-records.ts";
 import { type Column, type Frame, numberColumn, sliceFrame } from "../../data/frame.ts";
@@ -25,6 +26,8 @@ if (!port) throw new Error("predict-worker.ts must run in a worker thread");
 const init = workerData as WorkerInit;
 /** Output records of the current chunk; reused, so formatting allocates only while it grows. */
 const records = new RecordBuffer();
+/** Parsed columns of the current chunk; taken back once its output has been sent. */
+const columnArrays = new ArrayPool();
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -100,7 +103,7 @@ function intoInputBuffer(input: ChunkInput): Uint8Array | undefined {
 async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
   let frame: Frame;
   if (task.input.kind === "csv") {
-    const parsed = parseCsvChunk(task.input.bytes, task.input.rows, task.input.layout);
+    const parsed = parseCsvChunk(task.input.bytes, task.input.rows, task.input.layout, columnArrays);
     if (!parsed.ok) {
       reply({ kind: "unsupported", seq: task.seq, record: parsed.record, reason: parsed.reason });
       return;
@@ -116,6 +119,8 @@ async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
   } else {
     reply({ kind: "done", seq: task.seq, rows: output.rowCount, frame: output }, transferablesOf(output));
   }
+  // Nothing of this chunk is used any more (output columns sent with the reply are detached).
+  columnArrays.releaseAll();
 }
 
 try {

@@ -16,6 +16,7 @@ import { DatasetSchemaError } from "../../core/errors.ts";
 import type { JsonObject } from "../../core/json.ts";
 import { type EvaluationSummary, type FoldEvaluation, ModelCore } from "../../core/model-core.ts";
 import { BaseRuntimeParams } from "../../core/runtime-params.ts";
+import { ArrayPool } from "../../data/array-pool.ts";
 import { type Column, categoryColumn, type Frame, makeFrame, numberColumn } from "../../data/frame.ts";
 import { type ColumnSpec, type DatasetMetadata, specOf } from "../../data/metadata.ts";
 import { DesignMatrix, type DesignMatrixSpec } from "../../features/design-matrix.ts";
@@ -49,6 +50,8 @@ export abstract class TitanicModel extends ModelCore<TitanicRuntimeParams> {
   readonly modelType = "titanic";
   readonly runtimeParamsSchema = TitanicRuntimeParams;
   protected design: DesignMatrix | undefined;
+  /** Memory of prediction matrices, reused batch after batch (see ArrayPool for why). */
+  private readonly matrices = new ArrayPool(4);
   private classes: readonly string[] = [];
 
   /** How this flavour turns columns into a matrix (imputation, scaling, encoding). */
@@ -120,7 +123,14 @@ export abstract class TitanicModel extends ModelCore<TitanicRuntimeParams> {
   }
 
   protected async predictFrame(frame: Frame, params: TitanicRuntimeParams): Promise<Frame> {
-    const p = await this.scoreMatrix(this.design!.transform(frame));
+    const x = this.design!.transform(frame, this.matrices);
+    let p: Float64Array;
+    try {
+      p = await this.scoreMatrix(x);
+    } finally {
+      // Scores never alias the matrix, so its memory serves the next batch.
+      this.matrices.release(x.data);
+    }
     const codes = new Int32Array(p.length);
     for (let i = 0; i < p.length; i++) codes[i] = p[i] >= params.threshold ? 1 : 0;
     const columns = new Map<string, Column>([["prediction", categoryColumn(codes, this.classes)]]);
