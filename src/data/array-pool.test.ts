@@ -31,7 +31,8 @@ describe("ArrayPool", () => {
     const pool = new ArrayPool();
     const kept = pool.float64(50);
     const sent = pool.float64(50);
-    structuredClone(sent.buffer, { transfer: [sent.buffer] });
+    const buffer = sent.buffer as ArrayBuffer;
+    structuredClone(buffer, { transfer: [buffer] });
     pool.releaseAll();
     const next = [pool.float64(50), pool.float64(50)];
     expect(next.map((a) => a.buffer)).toContain(kept.buffer);
