@@ -84,24 +84,14 @@ export function writeShortestNumber(bytes: Uint8Array, at: number, v: number): n
   // hi as two base-1e8 limbs (hi is a whole number: doubles from 2^53 up are).
   let hi1 = Math.floor(hi / 1e8);
   let hi0 = hi - hi1 * 1e8;
-  if (hi0 < 0) {
-    hi1 -= 1;
-    hi0 += 1e8;
-  } else if (hi0 >= 1e8) {
-    hi1 += 1;
-    hi0 -= 1e8;
-  }
+  const hiCarry = carryOf(hi0);
+  hi1 += hiCarry;
+  hi0 -= hiCarry * 1e8;
   // The interval's top whole number, top1·1e8 + top0; (top mod 10^j) ≤ span means a multiple
   // of 10^j fits in the interval.
-  let top1 = hi1;
-  let top0 = hi0 + highest;
-  if (top0 >= 1e8) {
-    top1 += 1;
-    top0 -= 1e8;
-  } else if (top0 < 0) {
-    top1 -= 1;
-    top0 += 1e8;
-  }
+  const topCarry = carryOf(hi0 + highest);
+  const top1 = hi1 + topCarry;
+  const top0 = hi0 + highest - topCarry * 1e8;
   let zeros: number;
   let topRemainder: number;
   if (top0 <= span) {
@@ -149,15 +139,9 @@ export function writeShortestNumber(bytes: Uint8Array, at: number, v: number): n
   }
 
   // The chosen whole number c1·1e8 + c0, c1 in [1e7, 1e9], c0 below 1e8: digits by int32 math.
-  let c1 = hi1;
-  let c0 = hi0 + chosen;
-  if (c0 >= 1e8) {
-    c1 += 1;
-    c0 -= 1e8;
-  } else if (c0 < 0) {
-    c1 -= 1;
-    c0 += 1e8;
-  }
+  const chosenCarry = carryOf(hi0 + chosen);
+  const c1 = hi1 + chosenCarry;
+  const c0 = hi0 + chosen - chosenCarry * 1e8;
   let q1 = c1 | 0;
   const length1 = q1 >= 1e9 ? 10 : q1 >= 1e8 ? 9 : 8;
   for (let i = length1 - 1; i >= 0; i--) {
@@ -172,6 +156,11 @@ export function writeShortestNumber(bytes: Uint8Array, at: number, v: number): n
     q0 = next;
   }
   return layOut(bytes, at, length1 + 8 - zeros, length1 + 8 - k);
+}
+
+/** The carry (-1, 0 or 1) that brings a base-1e8 limb off by less than 1e8 back into [0, 1e8). */
+function carryOf(limb: number): number {
+  return limb < 0 ? -1 : limb >= 1e8 ? 1 : 0;
 }
 
 /**
