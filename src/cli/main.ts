@@ -49,7 +49,7 @@ export function buildProgram(): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const withEngine = async <T>(work: (engine: Engine, g: GlobalOptions) => Promise<T>): Promise<T> => {
     const g = globals();
-    const progress = terminalProgress(!g.json);
+    const progress = await terminalProgress(!g.json);
     const engine = await Engine.open({
       home: g.home ?? process.env.MPIPE_HOME ?? ".mpipe",
       configFile: g.config,
@@ -131,7 +131,7 @@ export function buildProgram(): Command {
     .description("add a setup from a JSON or YAML file (an existing name gets a new version)")
     .action((file: string) =>
       withEngine(async (engine, g) => {
-        const doc = await engine.addSetup(readDocument(file), file);
+        const doc = await engine.addSetup(await readDocument(file), file);
         if (g.json) return printJson(doc);
         process.stdout.write(`setup ${doc.name} version ${doc.version} stored\n`);
       }),
@@ -141,7 +141,7 @@ export function buildProgram(): Command {
     .description("check a setup file against its model type, flavour and dataset without storing it")
     .action((file: string) =>
       withEngine(async (engine, g) => {
-        const setup = await engine.validateSetup(readDocument(file), file);
+        const setup = await engine.validateSetup(await readDocument(file), file);
         if (g.json) return printJson({ valid: true, setup });
         process.stdout.write(`${file}: valid ${setup.modelType}/${setup.flavour} setup "${setup.name}"\n`);
       }),
@@ -198,7 +198,7 @@ export function buildProgram(): Command {
     .description("add dataset metadata from a JSON or YAML file (an existing name gets a new version)")
     .action((file: string) =>
       withEngine(async (engine, g) => {
-        const doc = await engine.addDataset(readDocument(file), file);
+        const doc = await engine.addDataset(await readDocument(file), file);
         if (g.json) return printJson(doc);
         process.stdout.write(`dataset ${doc.name} version ${doc.version} stored\n`);
       }),
