@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { type CsvChunkLayout, parseCsvChunk } from "../src/data/csv-chunk-parser.ts";
+import { type CsvChunkLayout, CsvChunkParser } from "../src/data/csv-chunk-parser.ts";
 import { appendCsvRecords, RecordBuffer } from "../src/data/csv-records.ts";
 import type { ColumnSpec } from "../src/data/metadata.ts";
 import { generateCsv } from "./generate.ts";
@@ -64,8 +64,9 @@ function runKernel(kernel: Kernel, chunk: Uint8Array): number {
   let sink = 0;
   if (kernel === "csv") {
     const records = new RecordBuffer();
+    const parser = new CsvChunkParser(LAYOUT);
     for (let r = 0; r < 60; r++) {
-      const parsed = parseCsvChunk(chunk, -1, LAYOUT);
+      const parsed = parser.parse(chunk, -1);
       if (!parsed.ok) throw new Error(`the sample chunk does not parse: ${parsed.reason}`);
       records.clear();
       appendCsvRecords(records, OUTPUT, parsed.frame, "out.csv", 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CsvChunkLayout, parseCsvChunk, parseDecimal } from "./csv-chunk-parser.ts";
+import { type CsvChunkLayout, CsvChunkParser, parseDecimal } from "./csv-chunk-parser.ts";
 import type { ColumnSpec } from "./metadata.ts";
 
 const SPECS: ColumnSpec[] = [
@@ -10,12 +10,13 @@ const SPECS: ColumnSpec[] = [
 ];
 // File columns: id, name, sex, age, extra
 const LAYOUT: CsvChunkLayout = { fieldCount: 5, specs: SPECS, positions: [0, 2, 3, 1], missing: ["NA"] };
+const PARSER = new CsvChunkParser(LAYOUT);
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-describe("parseCsvChunk", () => {
+describe("CsvChunkParser", () => {
   it("reads numbers, categories, missing values and quoted text into columns", () => {
     const text = '1,"Smith, Mr. ""Jo""",male,22.5,x\n2,Ann,female,,y\r\n3,NA,NA,NA,"a,b"\n4,,male,-1e2,';
-    const parsed = parseCsvChunk(bytes(text), 4, LAYOUT);
+    const parsed = PARSER.parse(bytes(text), 4);
     if (!parsed.ok) throw new Error(parsed.reason);
     const { columns, rowCount } = parsed.frame;
     expect(rowCount).toBe(4);
@@ -31,7 +32,7 @@ describe("parseCsvChunk", () => {
   });
 
   it("counts rows itself when not told (-1)", () => {
-    const parsed = parseCsvChunk(bytes("1,a,male,1,x\n2,b,female,2,y\n"), -1, LAYOUT);
+    const parsed = PARSER.parse(bytes("1,a,male,1,x\n2,b,female,2,y\n"), -1);
     expect(parsed.ok && parsed.frame.rowCount).toBe(2);
   });
 
@@ -45,7 +46,7 @@ describe("parseCsvChunk", () => {
     ["a blank line", "1,a,male,1,x\n\n2,b,male,1,x\n"],
     ["number syntax DuckDB reads its own way", "1,a,male, 1,x\n"],
   ])("leaves %s to the DuckDB scanner", (_what, text) => {
-    expect(parseCsvChunk(bytes(text), -1, LAYOUT).ok).toBe(false);
+    expect(PARSER.parse(bytes(text), -1).ok).toBe(false);
   });
 });
 

@@ -7,7 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ModelCore } from "../../core/model-core.ts";
 import { PipelineRegistry } from "../../core/pipeline-registry.ts";
 import { ArrayPool } from "../../data/array-pool.ts";
-import { parseCsvChunk } from "../../data/csv-chunk-parser.ts";
+import { CsvChunkParser } from "../../data/csv-chunk-parser.ts";
 import { appendCsvRecords, RecordBuffer } from "../../data/csv-records.ts";
 import { type Column, type Frame, numberColumn, sliceFrame } from "../../data/frame.ts";
 import { builtinPipelines } from "../../models/builtin.ts";
@@ -24,10 +24,18 @@ import {
 const port = parentPort;
 if (!port) throw new Error("predict-worker.ts must run in a worker thread");
 const init = workerData as WorkerInit;
+// V8 compiles typed-array code on the assumption that no buffer of this thread was ever detached,
+// and throws all of it away the first time one is (here: the first reply's transfer), so every hot
+// function would be compiled twice. Detaching a buffer now, before any of it is compiled, avoids
+// that.
+const detached = new ArrayBuffer(0);
+structuredClone(detached, { transfer: [detached] });
 /** Output records of the current chunk; reused, so formatting allocates only while it grows. */
 const records = new RecordBuffer();
 /** Parsed columns of the current chunk; taken back once its output has been sent. */
 const columnArrays = new ArrayPool();
+/** One parser per CSV input file, for the whole run. */
+const parsers = (init.csvLayouts ?? []).map((layout) => new CsvChunkParser(layout));
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -103,7 +111,7 @@ function intoInputBuffer(input: ChunkInput): Uint8Array | undefined {
 async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
   let frame: Frame;
   if (task.input.kind === "csv") {
-    const parsed = parseCsvChunk(task.input.bytes, task.input.rows, task.input.layout, columnArrays);
+    const parsed = parsers[task.input.file].parse(task.input.bytes, task.input.rows, columnArrays);
     if (!parsed.ok) {
       reply({ kind: "unsupported", seq: task.seq, record: parsed.record, reason: parsed.reason });
       return;

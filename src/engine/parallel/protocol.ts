@@ -37,11 +37,16 @@ export interface WorkerInit {
   output: "csv" | "frame";
   /** Named in formatting errors. */
   outPath: string;
+  /** How each input file's records map to the columns, when the input is read as CSV bytes. */
+  csvLayouts?: readonly CsvChunkLayout[];
 }
 
-/** Input of one chunk: raw CSV records (parsed in the worker) or an already validated frame. */
+/**
+ * Input of one chunk: raw CSV records of input file `file` (parsed in the worker with that file's
+ * entry of {@link WorkerInit.csvLayouts}) or an already validated frame.
+ */
 export type ChunkInput =
-  | { kind: "csv"; bytes: Uint8Array; rows: number; layout: CsvChunkLayout }
+  | { kind: "csv"; bytes: Uint8Array; rows: number; file: number }
   | { kind: "frame"; frame: Frame };
 
 /** One chunk to predict; `startRow` is its first row's 0-based index in the whole input. */

@@ -111,6 +111,7 @@ export class ThreadPredictExecutor implements PredictExecutor {
 
   async run(plan: PredictionPlan): Promise<{ rows: number }> {
     const outputFormat = fileFormatOf(plan.outPath);
+    const layouts = await csvLayouts(plan);
     const init: WorkerInit = {
       modelType: plan.modelType,
       artifact: plan.artifact,
@@ -123,17 +124,17 @@ export class ThreadPredictExecutor implements PredictExecutor {
       outputColumns: plan.outputColumns,
       output: outputFormat === "csv" ? "csv" : "frame",
       outPath: plan.outPath,
+      csvLayouts: layouts,
     };
     const pool = await PredictWorkerPool.start(this.workers, init);
     try {
-      const layouts = await csvLayouts(plan);
       if (layouts) {
         const notices: string[] = [];
         const target = csvChunkBytes(plan);
         // Enough for every chunk in flight and every write queued, each holding one buffer.
         const buffers = new ChunkBuffers(target + CARRY_SLACK_BYTES, 2 * this.limit);
         try {
-          const chunks = csvChunks(plan, layouts, notices, target, buffers);
+          const chunks = csvChunks(plan, notices, target, buffers);
           const rows = await this.stream(plan, pool, chunks, buffers);
           for (const notice of notices) plan.onNotice?.(notice);
           return { rows };
@@ -239,18 +240,16 @@ function csvChunkBytes(plan: PredictionPlan): number {
 
 async function* csvChunks(
   plan: PredictionPlan,
-  layouts: CsvChunkLayout[],
   notices: string[],
   target: number,
   buffers: ChunkBuffers,
 ): AsyncGenerator<ChunkSource> {
   const allocate = (minBytes: number) => buffers.take(minBytes);
   for (const [i, file] of plan.files.entries()) {
-    const layout = layouts[i];
     try {
       // Rows are counted up front only when the output numbers them (no id column).
       for await (const chunk of csvRecordChunks(file, target, !plan.key.fromInput, allocate)) {
-        const input: ChunkInput = { kind: "csv", bytes: chunk.bytes, rows: chunk.rows, layout };
+        const input: ChunkInput = { kind: "csv", bytes: chunk.bytes, rows: chunk.rows, file: i };
         yield { input, transfer: [chunk.bytes.buffer as ArrayBuffer], rows: Math.max(0, chunk.rows) };
       }
     } catch (error) {
