@@ -87,30 +87,19 @@ export class DesignMatrix {
     const rows = frame.rowCount;
     const cols = this.width;
     const data = arrays.float64(rows * cols);
+    const impute = this.spec.impute !== "none";
     this.spec.numeric.forEach((name, j) => {
-      const values = numberValues(frame, name);
-      const fill = this.fill[j];
-      const mu = this.center[j];
-      const sd = this.scaleBy[j];
-      const impute = this.spec.impute !== "none";
-      for (let i = 0, at = j; i < rows; i++, at += cols) {
-        let v = values[i];
-        if (impute && Number.isNaN(v)) v = fill;
-        data[at] = (v - mu) / sd;
-      }
+      const fill = impute ? this.fill[j] : Number.NaN;
+      fillStandardised(data, rows, cols, j, numberValues(frame, name), fill, this.center[j], this.scaleBy[j]);
     });
     let offset = this.spec.numeric.length;
     this.spec.categorical.forEach((name, j) => {
       const codes = categoryColumnOf(frame, name).codes;
       if (this.spec.categoricalEncoding === "one-hot") {
-        for (let i = 0; i < rows; i++) {
-          const code = codes[i];
-          if (code >= 0) data[i * cols + offset + code] = 1;
-        }
+        fillOneHot(data, rows, cols, offset, codes);
         offset += this.levels[j].length;
       } else {
-        for (let i = 0, at = offset; i < rows; i++, at += cols)
-          data[at] = codes[i] >= 0 ? codes[i] : Number.NaN;
+        fillCodes(data, rows, cols, offset, codes);
         offset += 1;
       }
     });
@@ -180,4 +169,38 @@ function median(values: Float64Array): number {
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// The column loops below live in functions of their own, each ending right after its loop: V8
+// compiles a long loop mid-way (on-stack replacement), and code after the loop that had not run
+// at that moment would discard the compiled loop on every call.
+
+/** Column `j` of the row-major `data` (`cols` wide): `(v - mu) / sd`, missing values as `fill`. */
+function fillStandardised(
+  data: Float64Array,
+  rows: number,
+  cols: number,
+  j: number,
+  values: Float64Array,
+  fill: number,
+  mu: number,
+  sd: number,
+): void {
+  for (let i = 0, at = j; i < rows; i++, at += cols) {
+    const v = values[i];
+    data[at] = ((Number.isNaN(v) ? fill : v) - mu) / sd;
+  }
+}
+
+/** One-hot indicators of `codes` from column `offset` on (missing codes, -1, set none). */
+function fillOneHot(data: Float64Array, rows: number, cols: number, offset: number, codes: Int32Array): void {
+  for (let i = 0, at = offset; i < rows; i++, at += cols) {
+    const code = codes[i];
+    if (code >= 0) data[at + code] = 1;
+  }
+}
+
+/** The codes themselves in column `offset` (missing as NaN). */
+function fillCodes(data: Float64Array, rows: number, cols: number, offset: number, codes: Int32Array): void {
+  for (let i = 0, at = offset; i < rows; i++, at += cols) data[at] = codes[i] >= 0 ? codes[i] : Number.NaN;
 }
