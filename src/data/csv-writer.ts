@@ -22,10 +22,23 @@ export async function openCsvSink(
   return new CsvSink(handle, columns, path);
 }
 
+/**
+ * Bytes written after which the sink starts flushing them to disk in the background. Without
+ * it the kernel holds a large output in memory until the final flush, which then waits for all
+ * of it at the very end (about 0.2 s for 300 MB here); flushed along the way, the last flush
+ * only has the tail left.
+ */
+const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
+
 class CsvSink implements FrameSink {
   private closed = false;
   /** Reused for every frame, so formatting allocates only while the buffer grows. */
   private readonly records = new RecordBuffer();
+  private unflushed = 0;
+  /** The background flush, if one was started; it never rejects (see `failure`). */
+  private flush: { done: boolean; promise: Promise<void> } | undefined;
+  /** The error of a background flush, reported by `finish`. */
+  private failure: unknown;
 
   constructor(
     private readonly handle: FileHandle,
@@ -40,11 +53,18 @@ class CsvSink implements FrameSink {
   }
 
   /** Appends records already formatted by {@link appendCsvRecords} (e.g. on a worker thread). */
-  writeFormatted(bytes: Uint8Array): Promise<void> {
-    return writeAll(this.handle, bytes);
+  async writeFormatted(bytes: Uint8Array): Promise<void> {
+    await writeAll(this.handle, bytes);
+    this.unflushed += bytes.length;
+    if (this.unflushed >= FLUSH_EVERY_BYTES && (!this.flush || this.flush.done)) {
+      this.unflushed = 0;
+      this.startFlush();
+    }
   }
 
   async finish(): Promise<void> {
+    await this.flush?.promise;
+    if (this.failure !== undefined) throw this.failure;
     await this.handle.sync();
     this.closed = true;
     await this.handle.close();
@@ -53,7 +73,23 @@ class CsvSink implements FrameSink {
   async discard(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The handle stays open until a background flush on it has ended.
+    await this.flush?.promise;
     await this.handle.close().catch(() => undefined);
+  }
+
+  private startFlush(): void {
+    const flush = { done: false, promise: Promise.resolve() };
+    flush.promise = this.handle.datasync().then(
+      () => {
+        flush.done = true;
+      },
+      (error: unknown) => {
+        flush.done = true;
+        this.failure ??= error;
+      },
+    );
+    this.flush = flush;
   }
 }
 

@@ -252,6 +252,24 @@ describe("atomic output", () => {
     });
   }
 
+  // Beyond 32 MiB the CSV sink flushes to disk in the background while writing goes on.
+  it("commits, or aborts, a CSV output large enough to be flushed along the way", async () => {
+    const record = new TextEncoder().encode("123456,0.5,plain,a\n");
+    const block = new Uint8Array(record.length * 50_000);
+    for (let at = 0; at < block.length; at += record.length) block.set(record, at);
+    const blocks = Math.ceil((40 * 1024 * 1024) / block.length);
+    for (const outcome of ["commit", "abort"] as const) {
+      const path = join(dir, `large-${outcome}.csv`);
+      const writer = await openFrameWriter(path, trickyColumns);
+      await Promise.all(Array.from({ length: blocks }, () => writer.writeFormatted(block, 50_000)));
+      await writer[outcome]();
+    }
+    expect(await readdir(dir)).toEqual(["large-commit.csv"]);
+    const text = await readFile(join(dir, "large-commit.csv"), "utf8");
+    expect(text.length).toBe("id,x,text,level\n".length + blocks * block.length);
+    expect(text.endsWith("\n123456,0.5,plain,a\n")).toBe(true);
+  });
+
   it("refuses to write after commit", async () => {
     const writer = await openFrameWriter(join(dir, "done.csv"), trickyColumns);
     await writer.commit();
