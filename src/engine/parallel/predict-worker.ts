@@ -34,6 +34,7 @@ structuredClone(detached, { transfer: [detached] });
 const records = new RecordBuffer();
 /** Parsed columns of the current chunk; taken back once its output has been sent. */
 const columnArrays = new ArrayPool();
+const LF = 10;
 /** One parser per CSV input file, for the whole run. */
 const parsers = (init.csvLayouts ?? []).map((layout) => new CsvChunkParser(layout));
 
@@ -96,11 +97,10 @@ function joinColumn(parts: readonly Frame[], name: string): Column {
 
 /**
  * The output records copied into the input chunk's buffer, whose CSV bytes are parsed and no
- * longer needed, or undefined when they do not fit (or the input was a frame). Sending that buffer
+ * longer needed, or undefined when they do not fit. Sending that buffer
  * back lets the main thread reuse it for a later read: no fresh buffer per chunk on either side.
  */
-function intoInputBuffer(input: ChunkInput): Uint8Array | undefined {
-  if (input.kind !== "csv") return undefined;
+function intoInputBuffer(input: Extract<ChunkInput, { kind: "csv" }>): Uint8Array | undefined {
   const buffer = input.bytes.buffer;
   if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < records.length) return undefined;
   const bytes = new Uint8Array(buffer, 0, records.length);
@@ -109,26 +109,75 @@ function intoInputBuffer(input: ChunkInput): Uint8Array | undefined {
 }
 
 async function handle(model: ModelCore, task: WorkerTask): Promise<void> {
+  const { input } = task;
+  if (input.kind === "csv" && init.output === "csv") {
+    await handleCsvToCsv(model, task, input);
+    return;
+  }
   let frame: Frame;
-  if (task.input.kind === "csv") {
-    const parsed = parsers[task.input.file].parse(task.input.bytes, task.input.rows, columnArrays);
+  if (input.kind === "csv") {
+    const parsed = parsers[input.file].parse(input.bytes, input.rows, columnArrays);
     if (!parsed.ok) {
       reply({ kind: "unsupported", seq: task.seq, record: parsed.record, reason: parsed.reason });
       return;
     }
     frame = parsed.frame;
-  } else frame = task.input.frame;
+  } else frame = input.frame;
   const output = await predictChunk(model, frame, task.startRow);
   if (init.output === "csv") {
     records.clear();
     appendCsvRecords(records, init.outputColumns, output, init.outPath, task.startRow);
-    const bytes = intoInputBuffer(task.input) ?? records.copy();
+    const bytes = records.copy();
     reply({ kind: "done", seq: task.seq, rows: output.rowCount, csv: bytes }, [bytes.buffer as ArrayBuffer]);
   } else {
     reply({ kind: "done", seq: task.seq, rows: output.rowCount, frame: output }, transferablesOf(output));
   }
   // Nothing of this chunk is used any more (output columns sent with the reply are detached).
   columnArrays.releaseAll();
+}
+
+/**
+ * CSV in, CSV out: the chunk is parsed, predicted and formatted block by block (records cut at
+ * a line feed after about `csvBlockBytes`), so that one block's columns, design matrix and output
+ * stay in the CPU caches however large the chunk. Each block's arrays are reused by the next.
+ */
+async function handleCsvToCsv(
+  model: ModelCore,
+  task: WorkerTask,
+  input: Extract<ChunkInput, { kind: "csv" }>,
+): Promise<void> {
+  const { bytes } = input;
+  const parser = parsers[input.file];
+  const blockBytes = init.csvBlockBytes ?? bytes.length;
+  records.clear();
+  let rows = 0;
+  for (let from = 0; from < bytes.length; ) {
+    const to = blockEnd(bytes, from, blockBytes);
+    const parsed = parser.parse(bytes.subarray(from, to), -1, columnArrays);
+    if (!parsed.ok) {
+      columnArrays.releaseAll();
+      reply({ kind: "unsupported", seq: task.seq, record: rows + parsed.record, reason: parsed.reason });
+      return;
+    }
+    const output = await predictChunk(model, parsed.frame, task.startRow + rows);
+    appendCsvRecords(records, init.outputColumns, output, init.outPath, task.startRow + rows);
+    columnArrays.releaseAll();
+    rows += output.rowCount;
+    from = to;
+  }
+  if (input.rows >= 0 && rows !== input.rows) {
+    reply({ kind: "unsupported", seq: task.seq, record: rows, reason: "fewer records than counted" });
+    return;
+  }
+  const csv = intoInputBuffer(input) ?? records.copy();
+  reply({ kind: "done", seq: task.seq, rows, csv }, [csv.buffer as ArrayBuffer]);
+}
+
+/** Where the block starting at `from` ends: past the first line feed from byte `from + size - 1` on. */
+function blockEnd(bytes: Uint8Array, from: number, size: number): number {
+  if (from + size >= bytes.length) return bytes.length;
+  const lf = bytes.indexOf(LF, from + size - 1);
+  return lf < 0 ? bytes.length : lf + 1;
 }
 
 try {

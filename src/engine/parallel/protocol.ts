@@ -39,6 +39,8 @@ export interface WorkerInit {
   outPath: string;
   /** How each input file's records map to the columns, when the input is read as CSV bytes. */
   csvLayouts?: readonly CsvChunkLayout[];
+  /** Bytes of CSV records parsed and predicted at a time, when the output is CSV. */
+  csvBlockBytes?: number;
 }
 
 /**

@@ -26,13 +26,20 @@ export interface ThreadExecutorOptions {
 }
 
 /**
- * Bytes of CSV records per chunk: about `batchSize` rows, between these bounds. The upper bound
- * keeps a chunk's working set (its bytes, parsed columns, design matrix and output records)
- * within the CPU caches: with two workers, 2 MiB chunks ran markedly slower per row than 512 KiB.
+ * Bytes of CSV records a worker parses and predicts at a time ("block"): about `batchSize` rows,
+ * between these bounds. The upper bound keeps a block's working set (its bytes, parsed columns,
+ * design matrix and output records) within the CPU caches: with two workers, 2 MiB blocks ran
+ * markedly slower per row than 512 KiB.
  */
-const MIN_CSV_CHUNK_BYTES = 256;
-const MAX_CSV_CHUNK_BYTES = 512 * 1024;
+const MIN_CSV_BLOCK_BYTES = 256;
+const MAX_CSV_BLOCK_BYTES = 512 * 1024;
 const BYTES_PER_ROW_GUESS = 128;
+/**
+ * Blocks per chunk (one message to a worker) when the output is CSV: the main thread's work per
+ * chunk (a read, two messages, a write) is then paid once per four blocks. Frame outputs keep one
+ * block per chunk, since a worker sends a chunk's output columns back as they are.
+ */
+const CSV_BLOCKS_PER_CHUNK = 4;
 /** Room in a chunk buffer for the partial record carried over from the previous read. */
 const CARRY_SLACK_BYTES = 16 * 1024;
 /** Rows per frame chunk (Parquet, and the DuckDB CSV path) at most, for the same reason. */
@@ -125,12 +132,13 @@ export class ThreadPredictExecutor implements PredictExecutor {
       output: outputFormat === "csv" ? "csv" : "frame",
       outPath: plan.outPath,
       csvLayouts: layouts,
+      csvBlockBytes: csvBlockBytes(plan),
     };
     const pool = await PredictWorkerPool.start(this.workers, init);
     try {
       if (layouts) {
         const notices: string[] = [];
-        const target = csvChunkBytes(plan);
+        const target = csvBlockBytes(plan) * (outputFormat === "csv" ? CSV_BLOCKS_PER_CHUNK : 1);
         // Enough for every chunk in flight and every write queued, each holding one buffer.
         const buffers = new ChunkBuffers(target + CARRY_SLACK_BYTES, 2 * this.limit);
         try {
@@ -233,9 +241,9 @@ async function csvLayouts(plan: PredictionPlan): Promise<CsvChunkLayout[] | unde
   return layouts;
 }
 
-/** Bytes of CSV records to read per chunk. */
-function csvChunkBytes(plan: PredictionPlan): number {
-  return Math.min(MAX_CSV_CHUNK_BYTES, Math.max(MIN_CSV_CHUNK_BYTES, plan.batchSize * BYTES_PER_ROW_GUESS));
+/** Bytes of CSV records per block. */
+function csvBlockBytes(plan: PredictionPlan): number {
+  return Math.min(MAX_CSV_BLOCK_BYTES, Math.max(MIN_CSV_BLOCK_BYTES, plan.batchSize * BYTES_PER_ROW_GUESS));
 }
 
 async function* csvChunks(
