@@ -97,8 +97,8 @@ function joinColumn(parts: readonly Frame[], name: string): Column {
 
 /**
  * The output records copied into the input chunk's buffer, whose CSV bytes are parsed and no
- * longer needed, or undefined when they do not fit. Sending that buffer
- * back lets the main thread reuse it for a later read: no fresh buffer per chunk on either side.
+ * longer needed, or undefined when they do not fit. Sending that buffer back lets the main
+ * thread reuse it for a later read: no fresh buffer per chunk on either side.
  */
 function intoInputBuffer(input: Extract<ChunkInput, { kind: "csv" }>): Uint8Array | undefined {
   const buffer = input.bytes.buffer;
@@ -166,7 +166,8 @@ async function handleCsvToCsv(
     from = to;
   }
   if (input.rows >= 0 && rows !== input.rows) {
-    reply({ kind: "unsupported", seq: task.seq, record: rows, reason: "fewer records than counted" });
+    const reason = rows < input.rows ? "fewer records than counted" : "more records than counted";
+    reply({ kind: "unsupported", seq: task.seq, record: Math.min(rows, input.rows), reason });
     return;
   }
   const csv = intoInputBuffer(input) ?? records.copy();
