@@ -1,7 +1,7 @@
 /**
  * Cuts a CSV file into chunks of whole records, so that chunks can be parsed independently — e.g.
  * on worker threads — and the rows put back in order. Only bytes are read here; parsing is
- * `parseCsvChunk`'s job.
+ * `CsvChunkParser`'s job.
  *
  * A chunk ends at the last line feed of a block. Finding it costs one native search, where
  * tracking quotes would cost a pass over every byte on the reading thread. The cut is therefore
